@@ -1,0 +1,37 @@
+// swift-tools-version: 6.0
+// Tern: a playbook engine. The targets follow the pipeline:
+// source & diagnostics -> language -> plan (step graph) -> executable.
+import PackageDescription
+
+let package = Package(
+    name: "tern",
+    platforms: [.macOS(.v14)],
+    products: [
+        .executable(name: "tern", targets: ["tern"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
+        .package(url: "https://github.com/jpsim/Yams", from: "5.0.1"),
+    ],
+    targets: [
+        .target(name: "TernSource"),
+        .target(name: "TernPlan", dependencies: ["TernSource"]),
+        .target(
+            name: "TernLang",
+            dependencies: ["TernSource", "TernPlan", "TernInventory"]
+        ),
+        .target(name: "TernInventory", dependencies: ["TernSource", "TernPlan", .product(name: "Yams", package: "Yams")]),
+        .executableTarget(
+            name: "tern",
+            dependencies: [
+                "TernSource", "TernPlan", "TernLang",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            ]
+        ),
+        .testTarget(name: "TernSourceTests", dependencies: ["TernSource"]),
+        .testTarget(name: "TernPlanTests", dependencies: ["TernPlan"]),
+        .testTarget(name: "TernLangTests", dependencies: ["TernLang", "TernPlan", "TernSource"]),
+        .testTarget(name: "TernInventoryTests", dependencies: ["TernInventory", "TernSource", "TernPlan"]),
+    ],
+    swiftLanguageModes: [.v6]
+)

@@ -1,0 +1,108 @@
+import TernPlan
+import TernSource
+
+extension Evaluator {
+    /// Calls a recipe, function or builtin: binds arguments to parameters
+    /// (positional first, then by name), checks counts and types, then runs.
+    func call(_ f: FunctionValue, _ args: [ArgumentValue], at span: SourceSpan, calleeSpan: SourceSpan) -> Value {
+        let params = f.signature.parameters
+        var bound = [ArgumentValue?](repeating: nil, count: params.count)
+        var extra: [ArgumentValue] = []
+        var positional = 0
+        var ok = true
+        let variadic = f.signature.variadic
+        for a in args {
+            if let label = a.label {
+                guard let i = params.firstIndex(where: { $0.name == label.name }) else {
+                    report(.unknownArgument(label.name, function: f.name, at: label.span, candidates: params.map(\.name), signature: f.signature))
+                    ok = false
+                    continue
+                }
+                if bound[i] != nil {
+                    report(.argumentGivenTwice(label.name, at: label.span))
+                    ok = false
+                    continue
+                }
+                bound[i] = a
+            } else {
+                while positional < params.count, bound[positional] != nil { positional += 1 }
+                if variadic, positional >= params.count - 1 {
+                    extra.append(a)
+                    continue
+                }
+                guard positional < params.count else {
+                    report(.tooManyArguments(function: f.name, max: params.count, given: args.count, at: a.span, signature: f.signature))
+                    ok = false
+                    break
+                }
+                bound[positional] = a
+                positional += 1
+            }
+        }
+        guard ok else { return .poison }
+
+        var values: [Value] = []
+        values.reserveCapacity(params.count)
+        for (i, p) in params.enumerated() {
+            if variadic, i == params.count - 1 {
+                for a in extra where !p.type.accepts(a.value.typeTag) {
+                    report(.wrongArgumentType(p.name, function: f.name, expected: p.type, got: a.value.typeTag, at: a.span))
+                    return .poison
+                }
+                values.append(.list(extra.map(\.value)))
+                continue
+            }
+            if let a = bound[i] {
+                guard p.type.accepts(a.value.typeTag) else {
+                    report(.wrongArgumentType(p.name, function: f.name, expected: p.type, got: a.value.typeTag, at: a.span))
+                    return .poison
+                }
+                values.append(a.value)
+            } else if let d = p.defaultValue {
+                switch d {
+                case .value(let v): values.append(v)
+                case .expr(let e):
+                    guard case .user(_, let module) = f.body else { values.append(.null); continue }
+                    values.append(eval(e, nil, module))
+                }
+            } else {
+                report(.missingArgument(p.name, function: f.name, at: span, signature: f.signature))
+                return .poison
+            }
+        }
+
+        switch f.body {
+        case .builtin(let b):
+            var context = CallContext(evaluator: self, span: span, argumentSpans: params.indices.map { i in
+                bound[i]?.span ?? span
+            })
+            return b.run(&context, values)
+        case .user(let body, let module):
+            guard callStack.count < Evaluator.maxCallDepth else {
+                report(.recursionTooDeep(f.name, at: span))
+                return .poison
+            }
+            let scope = Scope()
+            for (p, v) in zip(params, values) { _ = scope.define(p.name, v) }
+            callStack.append((f.name, span))
+            defer { callStack.removeLast() }
+            var actions: [CollectedAction] = []
+            let flow = exec(body, scope, module, mode: f.isRecipe ? .recipe : .function, into: &actions)
+            if f.isRecipe {
+                return .list(actions.map { .action($0.action) })
+            }
+            if case .returned(let v) = flow { return v }
+            return .null
+        }
+    }
+}
+
+/// What a builtin sees of its call.
+struct CallContext {
+    let evaluator: Evaluator
+    let span: SourceSpan
+    /// Where each argument was written (the call itself for defaults).
+    let argumentSpans: [SourceSpan]
+
+    func report(_ d: Diagnostic) { evaluator.report(d) }
+}

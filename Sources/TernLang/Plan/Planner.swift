@@ -1,0 +1,224 @@
+import Foundation
+import TernPlan
+import TernSource
+
+/// What a command line asks of the planner.
+public struct PlanOptions: Sendable {
+    /// `-i` files; when given they replace the playbook's `inventory` lines.
+    public var inventoryPaths: [String] = []
+    /// `-p NAME=VALUE`, in order.
+    public var params: [(name: String, value: String)] = []
+    public var environment: [String: String] = ProcessInfo.processInfo.environment
+    /// When false (check, graph), an unset secret is a warning, not an error.
+    public var requireSecrets = false
+    public var stdlibPath: String?
+
+    public init() {}
+}
+
+/// The outcome of planning a playbook.
+public struct PlanResult: Sendable {
+    public let graph: StepGraph?
+    /// Sorted; errors and warnings.
+    public let diagnostics: [Diagnostic]
+    public var errorCount: Int { diagnostics.filter { $0.severity == .error }.count }
+    public var warningCount: Int { diagnostics.filter { $0.severity == .warning }.count }
+}
+
+/// Evaluates a playbook into a step graph.
+///
+/// The order of work: parse the playbook and every module it uses (stopping
+/// after syntax errors, which would only cascade); bind its names; build the
+/// inventory (hosts, then groups); then evaluate each step — its targets and
+/// options once, its body once per target host, with `host` bound — into
+/// nodes; finally hand everything to `GraphBuilder`.
+public enum Planner {
+    public static func plan(path: String, options: PlanOptions) -> PlanResult {
+        plan(path: path, text: nil, options: options)
+    }
+
+    /// Plans source text as if it were the file at `path` (tests, REPL).
+    public static func plan(path: String, text: String?, options: PlanOptions) -> PlanResult {
+        let loader = ModuleLoader(stdlibPath: options.stdlibPath)
+        if let text { loader.overlays[ModuleLoader.normalize(path)] = text }
+        let ev = Evaluator(loader: loader, environment: options.environment, requireSecrets: options.requireSecrets)
+        let graph = PlaybookEvaluation(evaluator: ev, options: options).run(path: ModuleLoader.normalize(path), shownPath: path)
+        return PlanResult(graph: graph, diagnostics: ev.diagnostics.sorted)
+    }
+}
+
+/// One run of the planner over a playbook.
+struct PlaybookEvaluation {
+    let ev: Evaluator
+    let options: PlanOptions
+
+    init(evaluator: Evaluator, options: PlanOptions) {
+        self.ev = evaluator
+        self.options = options
+    }
+
+    func run(path: String, shownPath: String) -> StepGraph? {
+        guard let (syntax, errors) = ev.loader.parse(path: path) else {
+            ev.report(.playbookNotFound(shownPath))
+            return nil
+        }
+        for e in errors { ev.report(e) }
+        let module = Module(name: "main", file: syntax.file, doc: syntax.moduleDoc)
+        ev.root = module
+        ev.loader.store(module, at: path)
+        ev.loader.loading.append(path)
+        ev.declare(syntax, in: module, isRoot: true)
+        ev.loader.loading.removeLast()
+        // Syntax errors anywhere: stop here; evaluating broken code only cascades.
+        if ev.diagnostics.diagnostics.contains(where: { $0.severity == .error && Diagnostic.syntaxIDs.contains($0.id) }) {
+            return nil
+        }
+
+        var decls = syntax.decls
+        // Inventory: -i files replace the playbook's `inventory` lines.
+        var inventorySources: [(String, SourceSpan?)] = []
+        if options.inventoryPaths.isEmpty {
+            for d in syntax.decls {
+                guard case .inventory(let pathExpr) = d.kind else { continue }
+                let v = ev.eval(pathExpr, nil, module)
+                guard case .string(let t) = v, let p = t.plainText else {
+                    if !v.isPoison { ev.report(.inventoryPathNotString(v.typeTag, at: pathExpr.span)) }
+                    continue
+                }
+                inventorySources.append((Builtins.resolvePath(p, relativeTo: syntax.file.path), pathExpr.span))
+            }
+        } else {
+            inventorySources = options.inventoryPaths.map { ($0, nil) }
+        }
+        var ansible: [AnsibleSource] = []
+        for (p, span) in inventorySources {
+            if p.hasSuffix(".tern") {
+                guard let (inv, errs) = ev.loader.parse(path: ModuleLoader.normalize(p)) else {
+                    ev.report(.inventoryNotFound(p, at: span))
+                    continue
+                }
+                for e in errs { ev.report(e) }
+                for d in inv.decls {
+                    switch d.kind {
+                    case .host, .group, .let: decls.append(d)
+                    default: ev.report(.notInventoryDeclaration(at: d.span))
+                    }
+                }
+                var lets = inv
+                lets = FileSyntax(file: inv.file, decls: inv.decls.filter { if case .let = $0.kind { true } else { false } }, moduleDoc: [])
+                ev.declare(lets, in: module, isRoot: true)
+            } else {
+                guard let data = FileManager.default.contents(atPath: p) else {
+                    ev.report(.inventoryNotFound(p, at: span))
+                    continue
+                }
+                ansible.append(AnsibleSource(path: p, text: String(decoding: data, as: UTF8.self)))
+            }
+        }
+        if ev.diagnostics.hasErrors { return nil }
+
+        InventoryEvaluation(ev: ev, module: module).build(decls: decls, ansible: ansible)
+        declareParams(decls, module)
+        declareSecrets(decls, module)
+        var steps: [StepDeclSyntax] = []
+        for d in decls {
+            guard case .step(let s) = d.kind else { continue }
+            if ev.claim(s.name.name, at: s.name.span, in: module) {
+                module.globals[s.name.name] = .step(s.name.name)
+            }
+            steps.append(s)
+        }
+        // Force every global, so mistakes in unused ones are reported too.
+        for name in module.order where module.lazyGlobals[name] != nil {
+            _ = ev.global(name, in: module, at: module.globalSpans[name] ?? SourceSpan(file: syntax.file, start: 0, end: 0))
+        }
+        let stepEvaluation = StepEvaluation(ev: ev, module: module)
+        let (stepDecls, nodes) = stepEvaluation.evaluate(steps)
+        if ev.diagnostics.hasErrors { return nil }
+        var builder = GraphBuilder(hosts: ev.inventory.planHosts, steps: stepDecls, nodes: nodes)
+        let graph = builder.build()
+        for d in builder.diagnostics.diagnostics { ev.report(d) }
+        return ev.diagnostics.hasErrors ? nil : graph
+    }
+
+    func declareParams(_ decls: [Decl], _ module: Module) {
+        var overrides: [String: String] = [:]
+        for p in options.params { overrides[p.name] = p.value }
+        var declared: [String] = []
+        for d in decls {
+            guard case .param(let name, let type, let defaultExpr) = d.kind else { continue }
+            declared.append(name.name)
+            guard ev.claim(name.name, at: name.span, in: module) else { continue }
+            var declaredType: TypeTag?
+            if let t = type {
+                declaredType = TypeTag.declarable[t.name]
+                if declaredType == nil { ev.report(.unknownType(t.name, at: t.span)) }
+            }
+            let given = overrides[name.name]
+            module.lazyGlobals[name.name] = { ev in
+                let defaultValue = defaultExpr.map { ev.eval($0, nil, module) }
+                let expected = declaredType ?? defaultValue?.typeTag ?? .string
+                if let dv = defaultValue, !dv.isPoison, !expected.accepts(dv.typeTag) {
+                    ev.report(.paramDefaultType(name.name, expected: expected, got: dv.typeTag, at: defaultExpr?.span ?? name.span))
+                    return .poison
+                }
+                guard let given else {
+                    if let defaultValue { return defaultValue }
+                    ev.report(.paramRequired(name.name, at: name.span))
+                    return .poison
+                }
+                guard let v = ParamParser.parse(given, as: expected) else {
+                    ev.report(.paramBadValue(name.name, given, expected: expected, declaredAt: name.span))
+                    return .poison
+                }
+                return v
+            }
+        }
+        for p in options.params where !declared.contains(p.name) {
+            ev.report(.unknownParam(p.name, candidates: declared))
+        }
+    }
+
+    func declareSecrets(_ decls: [Decl], _ module: Module) {
+        for d in decls {
+            guard case .secret(let name, let source, let argument) = d.kind else { continue }
+            guard ev.claim(name.name, at: name.span, in: module) else { continue }
+            let v = ev.eval(argument, nil, module)
+            guard case .string(let t) = v, let key = t.plainText, !t.containsSecret else {
+                if !v.isPoison { ev.report(.secretSourceNotString(v.typeTag, at: argument.span)) }
+                module.globals[name.name] = .poison
+                continue
+            }
+            var value: String?
+            if source.name == "env" {
+                value = ev.environment[key]
+            } else if let data = FileManager.default.contents(atPath: Builtins.resolvePath(key, relativeTo: argument.span.file.path)) {
+                var s = String(decoding: data, as: UTF8.self)
+                while s.hasSuffix("\n") || s.hasSuffix("\r") { s.removeLast() }
+                value = s
+            }
+            if let value {
+                module.globals[name.name] = .string(Template([.secret(value)]))
+            } else {
+                let d = Diagnostic.secretMissing(name.name, source: source.name, key: key, at: argument.span)
+                ev.report(ev.requireSecrets ? d : d.asWarning())
+                // Planning continues with a placeholder that prints as ***.
+                module.globals[name.name] = .string(Template([.secret("")]))
+            }
+        }
+    }
+}
+
+struct AnsibleSource {
+    let path: String
+    let text: String
+}
+
+extension Diagnostic {
+    /// Ids whose presence stops planning before evaluation.
+    static let syntaxIDs: Set<String> = [
+        "syntax", "unexpected-character", "bad-number", "unterminated-string", "bad-escape", "empty-interpolation",
+        "nested-too-deeply", "unclosed", "misplaced-declaration", "duplicate-argument", "reserved-word",
+        "duplicate-key", "bad-secret-source",
+    ]
+}

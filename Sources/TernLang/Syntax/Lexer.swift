@@ -1,0 +1,366 @@
+import TernSource
+
+/// Turns source bytes into tokens.
+///
+/// Bad input becomes an `.error` token plus one diagnostic, so that errors
+/// are reported in one place and the parser can carry on. Newlines are
+/// tokens (they end statements); the parser skips them inside brackets.
+/// A string's `${...}` is lexed right here into a nested token list, with
+/// braces counted, so interpolated code is ordinary code with real spans.
+public struct Lexer {
+    let file: SourceFile
+    let bytes: [UInt8]
+    var pos: Int
+    let end: Int
+    public private(set) var diagnostics: [Diagnostic] = []
+    /// Nesting of `${` inside strings, bounded to keep recursion shallow.
+    var interpolationDepth = 0
+    static let maxInterpolationDepth = 16
+
+    public init(file: SourceFile) {
+        self.file = file
+        self.bytes = file.bytes
+        self.pos = 0
+        self.end = file.bytes.count
+    }
+
+    init(file: SourceFile, start: Int, end: Int, depth: Int) {
+        self.file = file
+        self.bytes = file.bytes
+        self.pos = start
+        self.end = end
+        self.interpolationDepth = depth
+    }
+
+    /// All tokens, ending with `.eof`.
+    public mutating func tokenize() -> [Token] {
+        var tokens: [Token] = []
+        while true {
+            let t = next()
+            tokens.append(t)
+            if t.kind == .eof { return tokens }
+        }
+    }
+
+    private func peek(_ offset: Int = 0) -> UInt8 {
+        let i = pos + offset
+        return i < end ? bytes[i] : 0
+    }
+
+    private func span(_ start: Int) -> SourceSpan { SourceSpan(file: file, start: start, end: pos) }
+
+    private mutating func report(_ d: Diagnostic) { diagnostics.append(d) }
+
+    /// Skips blanks and `#` comments; reports whether a line break was crossed.
+    private mutating func skipTrivia() -> (newline: Bool, space: Bool) {
+        var space = false
+        while pos < end {
+            let c = bytes[pos]
+            if c == UInt8(ascii: " ") || c == UInt8(ascii: "\t") || c == UInt8(ascii: "\r") {
+                pos += 1; space = true
+            } else if c == UInt8(ascii: "#") {
+                while pos < end, bytes[pos] != UInt8(ascii: "\n") { pos += 1 }
+                space = true
+            } else if c == UInt8(ascii: "\\"), peek(1) == UInt8(ascii: "\n") {
+                pos += 2; space = true  // explicit line continuation
+            } else {
+                break
+            }
+        }
+        return (false, space)
+    }
+
+    public mutating func next() -> Token {
+        let trivia = skipTrivia()
+        let atLineStart = pos == 0 || (pos > 0 && lineStartBefore(pos))
+        let start = pos
+        func make(_ k: Token.Kind) -> Token {
+            Token(kind: k, span: span(start), atLineStart: atLineStart, spaceBefore: trivia.space || atLineStart)
+        }
+        guard pos < end else { return make(.eof) }
+        let c = bytes[pos]
+
+        if c == UInt8(ascii: "\n") {
+            pos += 1
+            return make(.newline)
+        }
+        if c == UInt8(ascii: "/"), peek(1) == UInt8(ascii: "/"), peek(2) == UInt8(ascii: "/") {
+            pos += 3
+            if peek() == UInt8(ascii: " ") { pos += 1 }
+            let textStart = pos
+            while pos < end, bytes[pos] != UInt8(ascii: "\n") { pos += 1 }
+            var text = String(decoding: bytes[textStart..<pos], as: UTF8.self)
+            if text.hasSuffix("\r") { text.removeLast() }
+            return make(.doc(text))
+        }
+        if isIdentStart(c) {
+            while pos < end, isIdentContinue(bytes[pos]) { pos += 1 }
+            let word = String(decoding: bytes[start..<pos], as: UTF8.self)
+            if let k = Keyword(rawValue: word) { return make(.keyword(k)) }
+            return make(.identifier(word))
+        }
+        if isDigit(c) { return make(number(start)) }
+        if c == UInt8(ascii: "\"") { return make(string(start)) }
+        if let sym = symbol() { return make(.symbol(sym)) }
+
+        // Anything else: one whole (possibly multi-byte) character.
+        pos += 1
+        while pos < end, bytes[pos] & 0xC0 == 0x80 { pos += 1 }
+        let bad = String(decoding: bytes[start..<pos], as: UTF8.self)
+        report(.unexpectedCharacter(bad, at: span(start)))
+        return make(.error)
+    }
+
+    private func lineStartBefore(_ p: Int) -> Bool {
+        var i = p - 1
+        while i >= 0 {
+            let b = bytes[i]
+            if b == UInt8(ascii: "\n") { return true }
+            if b != UInt8(ascii: " ") && b != UInt8(ascii: "\t") && b != UInt8(ascii: "\r") { return false }
+            i -= 1
+        }
+        return true
+    }
+
+    private mutating func symbol() -> Symbol? {
+        let c = bytes[pos]
+        let n = peek(1)
+        func two(_ s: Symbol) -> Symbol { pos += 2; return s }
+        func one(_ s: Symbol) -> Symbol { pos += 1; return s }
+        switch c {
+        case UInt8(ascii: "="): return n == UInt8(ascii: "=") ? two(.eq) : one(.assign)
+        case UInt8(ascii: "!"): return n == UInt8(ascii: "=") ? two(.ne) : nil
+        case UInt8(ascii: "<"): return n == UInt8(ascii: "=") ? two(.le) : one(.lt)
+        case UInt8(ascii: ">"): return n == UInt8(ascii: "=") ? two(.ge) : one(.gt)
+        default:
+            guard let s = Symbol(rawValue: String(UnicodeScalar(c))) else { return nil }
+            return one(s)
+        }
+    }
+
+    // MARK: numbers and durations
+
+    /// `123`, `1_000`, or a duration: `500ms`, `30s`, `2m`, `1h30m`, `1d`.
+    private mutating func number(_ start: Int) -> Token.Kind {
+        var totalMillis = 0
+        var sawUnit = false
+        var value = 0
+        var overflow = false
+        while true {
+            let digitsStart = pos
+            value = 0
+            while pos < end, isDigit(bytes[pos]) || (bytes[pos] == UInt8(ascii: "_") && pos > digitsStart) {
+                if bytes[pos] != UInt8(ascii: "_") {
+                    let (m, o1) = value.multipliedReportingOverflow(by: 10)
+                    let (a, o2) = m.addingReportingOverflow(Int(bytes[pos] - UInt8(ascii: "0")))
+                    overflow = overflow || o1 || o2
+                    value = a
+                }
+                pos += 1
+            }
+            guard pos < end, isIdentStart(bytes[pos]) else { break }
+            let unitStart = pos
+            while pos < end, isIdentContinue(bytes[pos]) { pos += 1 }
+            let unit = String(decoding: bytes[unitStart..<pos], as: UTF8.self)
+            // A compound duration such as `1h30m` lexes as `1h30` + `m`:
+            // split trailing digits off the unit and continue.
+            var letters = unit
+            var trailing = ""
+            while let last = letters.last, last.isNumber { trailing.insert(last, at: trailing.startIndex); letters.removeLast() }
+            guard let factor = Lexer.durationUnits[letters] else {
+                report(.badNumberSuffix(unit, at: SourceSpan(file: file, start: unitStart, end: pos)))
+                return .error
+            }
+            let (m, o) = value.multipliedReportingOverflow(by: factor)
+            let (t, o2) = totalMillis.addingReportingOverflow(m)
+            overflow = overflow || o || o2
+            totalMillis = t
+            sawUnit = true
+            if trailing.isEmpty { break }
+            pos -= trailing.utf8.count
+        }
+        if overflow {
+            report(.numberTooLarge(at: span(start)))
+            return .error
+        }
+        return sawUnit ? .duration(totalMillis) : .int(value)
+    }
+
+    static let durationUnits: [String: Int] = ["ms": 1, "s": 1000, "m": 60_000, "h": 3_600_000, "d": 86_400_000]
+
+    // MARK: strings
+
+    /// `"..."` on one line, or `"""` ... `"""` over several. In a multi-line
+    /// string the first line break after the opening quotes is dropped, and
+    /// the indentation of the closing `"""` is removed from every line, so a
+    /// file body can be indented with the code around it.
+    private mutating func string(_ start: Int) -> Token.Kind {
+        let multiline = peek(1) == UInt8(ascii: "\"") && peek(2) == UInt8(ascii: "\"")
+        pos += multiline ? 3 : 1
+        if multiline {
+            // Skip blanks and the line break right after the opening quotes.
+            var p = pos
+            while p < end, bytes[p] == UInt8(ascii: " ") || bytes[p] == UInt8(ascii: "\t") || bytes[p] == UInt8(ascii: "\r") { p += 1 }
+            if p < end, bytes[p] == UInt8(ascii: "\n") { pos = p + 1 }
+        }
+        var parts: [StringPart] = []
+        var text: [UInt8] = []
+        func flush() {
+            if !text.isEmpty { parts.append(.text(String(decoding: text, as: UTF8.self))); text.removeAll() }
+        }
+        while true {
+            guard pos < end else {
+                report(.unterminatedString(at: SourceSpan(file: file, start: start, end: start + (multiline ? 3 : 1)), multiline: multiline))
+                return .error
+            }
+            let c = bytes[pos]
+            if c == UInt8(ascii: "\"") {
+                if !multiline { pos += 1; break }
+                if peek(1) == UInt8(ascii: "\""), peek(2) == UInt8(ascii: "\"") { pos += 3; break }
+                text.append(c); pos += 1; continue
+            }
+            if c == UInt8(ascii: "\n"), !multiline {
+                report(.unterminatedString(at: SourceSpan(file: file, start: start, end: start + 1), multiline: false))
+                return .error
+            }
+            if c == UInt8(ascii: "\\") {
+                let escStart = pos
+                pos += 1
+                guard pos < end else { continue }
+                let e = bytes[pos]
+                pos += 1
+                switch e {
+                case UInt8(ascii: "n"): text.append(10)
+                case UInt8(ascii: "t"): text.append(9)
+                case UInt8(ascii: "r"): text.append(13)
+                case UInt8(ascii: "0"): text.append(0)
+                case UInt8(ascii: "\\"), UInt8(ascii: "\""), UInt8(ascii: "$"): text.append(e)
+                case UInt8(ascii: "\n") where multiline: break  // line continuation
+                case UInt8(ascii: "u"):
+                    if let scalar = unicodeEscape() {
+                        text.append(contentsOf: Array(String(scalar).utf8))
+                    } else {
+                        report(.badEscape(at: SourceSpan(file: file, start: escStart, end: pos)))
+                    }
+                default:
+                    while pos < end, bytes[pos] & 0xC0 == 0x80 { pos += 1 }
+                    report(.badEscape(at: SourceSpan(file: file, start: escStart, end: pos)))
+                }
+                continue
+            }
+            if c == UInt8(ascii: "$"), peek(1) == UInt8(ascii: "{") {
+                flush()
+                let codeStart = pos + 2
+                guard let close = matchingBrace(from: codeStart, multiline: multiline) else {
+                    report(.unterminatedInterpolation(at: SourceSpan(file: file, start: pos, end: pos + 2)))
+                    return .error
+                }
+                let codeSpan = SourceSpan(file: file, start: codeStart, end: close)
+                if interpolationDepth >= Lexer.maxInterpolationDepth {
+                    report(.nestedTooDeeply(at: codeSpan))
+                    return .error
+                }
+                var inner = Lexer(file: file, start: codeStart, end: close, depth: interpolationDepth + 1)
+                let tokens = inner.tokenize()
+                diagnostics.append(contentsOf: inner.diagnostics)
+                if tokens.count == 1 {
+                    report(.emptyInterpolation(at: SourceSpan(file: file, start: pos, end: close + 1)))
+                }
+                parts.append(.code(tokens, codeSpan))
+                pos = close + 1
+                continue
+            }
+            text.append(c)
+            pos += 1
+        }
+        flush()
+        return .string(multiline ? dedent(parts) : parts, multiline: multiline)
+    }
+
+    /// `\u{1F600}`.
+    private mutating func unicodeEscape() -> Unicode.Scalar? {
+        guard peek() == UInt8(ascii: "{") else { return nil }
+        pos += 1
+        var v: UInt32 = 0
+        var digits = 0
+        while pos < end, let d = hexValue(bytes[pos]), digits < 8 {
+            v = v * 16 + d; digits += 1; pos += 1
+        }
+        guard digits > 0, peek() == UInt8(ascii: "}") else { return nil }
+        pos += 1
+        return Unicode.Scalar(v)
+    }
+
+    private func hexValue(_ b: UInt8) -> UInt32? {
+        switch b {
+        case UInt8(ascii: "0")...UInt8(ascii: "9"): UInt32(b - UInt8(ascii: "0"))
+        case UInt8(ascii: "a")...UInt8(ascii: "f"): UInt32(b - UInt8(ascii: "a") + 10)
+        case UInt8(ascii: "A")...UInt8(ascii: "F"): UInt32(b - UInt8(ascii: "A") + 10)
+        default: nil
+        }
+    }
+
+    /// Index of the `}` closing a `${`, skipping nested braces and strings.
+    private func matchingBrace(from start: Int, multiline: Bool) -> Int? {
+        var depth = 0
+        var i = start
+        while i < end {
+            let c = bytes[i]
+            if c == UInt8(ascii: "\n"), !multiline { return nil }
+            if c == UInt8(ascii: "{") { depth += 1 }
+            if c == UInt8(ascii: "}") {
+                if depth == 0 { return i }
+                depth -= 1
+            }
+            if c == UInt8(ascii: "\"") {
+                // Skip a nested simple string, honouring escapes.
+                i += 1
+                while i < end, bytes[i] != UInt8(ascii: "\""), bytes[i] != UInt8(ascii: "\n") {
+                    if bytes[i] == UInt8(ascii: "\\") { i += 1 }
+                    i += 1
+                }
+            }
+            i += 1
+        }
+        return nil
+    }
+
+    /// Removes the closing line's indentation from every line of a
+    /// multi-line string, and the final line break before the closing quotes.
+    private func dedent(_ parts: [StringPart]) -> [StringPart] {
+        // The indentation is what stands between the last newline and the
+        // closing quotes, if that is only blanks.
+        guard case .text(let last)? = parts.last else { return parts }
+        let lastLine = last.split(separator: "\n", omittingEmptySubsequences: false).last.map(String.init) ?? ""
+        guard lastLine.allSatisfy({ $0 == " " || $0 == "\t" }), last.contains("\n") || parts.count == 1 else {
+            return parts
+        }
+        let indent = lastLine
+        var out: [StringPart] = []
+        var atLineStart = true
+        for (i, part) in parts.enumerated() {
+            guard case .text(var t) = part else {
+                out.append(part); atLineStart = false; continue
+            }
+            if i == parts.count - 1 {
+                t.removeLast(indent.count)
+                if t.hasSuffix("\n") { t.removeLast() }
+            }
+            var lines = t.split(separator: "\n", omittingEmptySubsequences: false).map(String.init)
+            for j in lines.indices where (j > 0 || atLineStart) && lines[j].hasPrefix(indent) {
+                lines[j].removeFirst(indent.count)
+            }
+            atLineStart = t.hasSuffix("\n")
+            let joined = lines.joined(separator: "\n")
+            if !joined.isEmpty { out.append(.text(joined)) }
+        }
+        return out
+    }
+
+    private func isDigit(_ c: UInt8) -> Bool { c >= UInt8(ascii: "0") && c <= UInt8(ascii: "9") }
+    private func isIdentStart(_ c: UInt8) -> Bool {
+        (c >= UInt8(ascii: "a") && c <= UInt8(ascii: "z")) || (c >= UInt8(ascii: "A") && c <= UInt8(ascii: "Z"))
+            || c == UInt8(ascii: "_")
+    }
+    private func isIdentContinue(_ c: UInt8) -> Bool { isIdentStart(c) || isDigit(c) }
+}

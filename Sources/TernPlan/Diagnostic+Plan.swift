@@ -1,0 +1,31 @@
+import TernSource
+
+extension Diagnostic {
+    static func duplicateStep(_ name: String, at span: SourceSpan, first: SourceSpan) -> Diagnostic {
+        Diagnostic(
+            id: "duplicate-step", "step '\(name)' is defined twice", at: span, label: "second definition",
+            notes: [.init("first defined here", at: first)], help: "rename one of the steps")
+    }
+
+    static func unknownStep(_ name: String, at span: SourceSpan, known: [String]) -> Diagnostic {
+        Diagnostic(
+            id: "unknown-step", "no step named '\(name)'", at: span, label: "not a step",
+            help: Suggestions.didYouMean(name, among: known))
+    }
+
+    static func stepNotOnHost(_ ref: NodeRef, at span: SourceSpan, targets: [String]) -> Diagnostic {
+        let on = targets.prefix(5).joined(separator: ", ") + (targets.count > 5 ? ", ..." : "")
+        return Diagnostic(
+            id: "step-not-on-host", "step '\(ref.step)' does not run on host '\(ref.host)'", at: span,
+            label: "reads \(ref)",
+            notes: [.init("'\(ref.step)' runs on: \(targets.isEmpty ? "no hosts" : on)")],
+            help: "read from a host the step runs on, or add '\(ref.host)' to its targets")
+    }
+
+    static func dependencyCycle(_ names: [String], at span: SourceSpan, notes: [Note]) -> Diagnostic {
+        Diagnostic(
+            id: "dependency-cycle", "steps wait for each other in a cycle: \(names.joined(separator: " -> "))",
+            at: span, label: "this step is part of the cycle", notes: notes,
+            help: "remove one of these dependencies")
+    }
+}

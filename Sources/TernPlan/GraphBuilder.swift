@@ -1,0 +1,100 @@
+import TernSource
+
+/// Builds a `StepGraph` from evaluated steps and nodes through small named
+/// passes, each of which may report diagnostics:
+///
+/// 1. `addNodes` — index every (step, host) node; a duplicate step is an error.
+/// 2. `resolveAfter` — turn `after` names into step indices ("did you mean").
+/// 3. `addDataEdges` — a data reference waits for exactly the node it reads;
+///    reading a step on a host it does not run on is an error.
+/// 4. `addSerialEdges` — rolling batches: batch k+1 waits for batch k.
+/// 5. `findCycles` — strongly connected components of the step-level graph;
+///    each cycle is reported once, naming every step with its location.
+public struct GraphBuilder {
+    public private(set) var diagnostics = DiagnosticBag()
+    let hosts: [PlanHost]
+    let steps: [StepDecl]
+    let specs: [NodeSpec]
+
+    public init(hosts: [PlanHost], steps: [StepDecl], nodes: [NodeSpec]) {
+        self.hosts = hosts
+        self.steps = steps
+        self.specs = nodes
+    }
+
+    /// The graph, or nil when a pass reported an error (see `diagnostics`).
+    public mutating func build() -> StepGraph? {
+        let hostIndex = Dictionary(hosts.enumerated().map { ($1.name, $0) }, uniquingKeysWith: { a, _ in a })
+        var stepIndex: [String: Int] = [:]
+        for (i, s) in steps.enumerated() {
+            if let first = stepIndex[s.name] {
+                diagnostics.add(.duplicateStep(s.name, at: s.span, first: steps[first].span))
+            } else {
+                stepIndex[s.name] = i
+            }
+        }
+
+        // 1. nodes
+        var nodeIndex: [NodeRef: Int] = [:]
+        var stepNodes = Array(repeating: [Int](), count: steps.count)
+        var order: [(spec: NodeSpec, step: Int, host: Int)] = []
+        for spec in specs {
+            guard let s = stepIndex[spec.ref.step], let h = hostIndex[spec.ref.host], nodeIndex[spec.ref] == nil
+            else { continue }
+            nodeIndex[spec.ref] = order.count
+            stepNodes[s].append(order.count)
+            order.append((spec, s, h))
+        }
+
+        // 2. after
+        var stepAfter = Array(repeating: Set<Int>(), count: steps.count)
+        for (i, s) in steps.enumerated() where stepIndex[s.name] == i {
+            for (name, span) in zip(s.after, s.afterSpans) {
+                if let t = stepIndex[name] {
+                    stepAfter[i].insert(t)
+                } else {
+                    diagnostics.add(.unknownStep(name, at: span, known: steps.map(\.name)))
+                }
+            }
+        }
+
+        // 3. data edges
+        var extra = Array(repeating: Set<Int>(), count: order.count)
+        for (i, entry) in order.enumerated() {
+            for dep in entry.spec.dataDependencies {
+                if let d = nodeIndex[dep.node] {
+                    if d != i { extra[i].insert(d) }
+                } else if let t = stepIndex[dep.node.step] {
+                    diagnostics.add(.stepNotOnHost(dep.node, at: dep.span, targets: steps[t].targets))
+                } else {
+                    diagnostics.add(.unknownStep(dep.node.step, at: dep.span, known: steps.map(\.name)))
+                }
+            }
+        }
+
+        // 4. serial batches
+        for (s, decl) in steps.enumerated() {
+            guard let size = decl.options.serial, size > 0 else { continue }
+            let ns = stepNodes[s]
+            var start = size
+            while start < ns.count {
+                let previous = ns[(start - size)..<start]
+                for n in ns[start..<min(start + size, ns.count)] { extra[n].formUnion(previous) }
+                start += size
+            }
+        }
+
+        let graph = StepGraph(
+            hosts: hosts, steps: steps,
+            nodes: order.enumerated().map { i, e in
+                StepGraph.Node(
+                    ref: e.spec.ref, step: e.step, host: e.host, actions: e.spec.actions,
+                    condition: e.spec.condition, extraDependencies: extra[i].sorted())
+            },
+            stepNodes: stepNodes, stepAfter: stepAfter.map { $0.sorted() }, nodeIndex: nodeIndex)
+
+        // 5. cycles
+        for d in CycleFinder.cycles(in: graph) { diagnostics.add(d) }
+        return diagnostics.hasErrors ? nil : graph
+    }
+}
