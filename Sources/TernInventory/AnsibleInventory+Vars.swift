@@ -46,10 +46,9 @@ extension AnsibleInventory {
             }
         }
 
-        let ordered = memberOf.compactMap { byName[$0] }.map { g in (group: g, depth: depth(g.name), priority: priority(g.name)) }
-            .sorted { a, b in
-                (a.depth, a.priority, a.group.name) < (b.depth, b.priority, b.group.name)
-            }
+        let ordered = memberOf.compactMap { byName[$0] }
+            .map { g in (group: g, depth: depth(g.name), priority: priority(g.name)) }
+            .sorted { a, b in (a.depth, a.priority, a.group.name) < (b.depth, b.priority, b.group.name) }
 
         var vars = OrderedVars()
         for g in ordered { vars.merge(g.group.vars) }

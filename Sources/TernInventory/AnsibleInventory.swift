@@ -38,7 +38,9 @@ public enum AnsibleInventory {
             let line = rawLine.trimmingSpaces
             if line.isEmpty || line.hasPrefix("#") { continue }
             if line.hasPrefix(";") { return .ini }  // a comment only INI has
-            if line == "---" || line.hasPrefix("--- ") || line.hasPrefix("%YAML") || line.hasPrefix("{") { return .yaml }
+            if line == "---" || line.hasPrefix("--- ") || line.hasPrefix("%YAML") || line.hasPrefix("{") {
+                return .yaml
+            }
             guard let colon = line.firstIndex(of: ":") else { return .ini }
             let key = line[..<colon]
             let rest = line[line.index(after: colon)...]

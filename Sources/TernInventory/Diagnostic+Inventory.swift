@@ -114,7 +114,8 @@ extension Diagnostic {
 
     static func groupIsOwnChild(_ group: String, at span: SourceSpan) -> Diagnostic {
         Diagnostic(
-            id: "inventory-cycle", "group '\(group)' lists itself as a child", at: span, label: "a group cannot contain itself")
+            id: "inventory-cycle", "group '\(group)' lists itself as a child", at: span,
+            label: "a group cannot contain itself")
     }
 
     static func groupCycle(_ names: [String], at span: SourceSpan, notes: [Note]) -> Diagnostic {
@@ -154,12 +155,14 @@ extension Diagnostic {
     /// `hosts`/`vars`/`children`, a host's vars) is not.
     static func notAMapping(_ what: String, found: String, at span: SourceSpan) -> Diagnostic {
         Diagnostic(
-            id: "inventory-shape", "\(what) must be a mapping, not \(found)", at: span, label: "expected 'key: value' pairs",
+            id: "inventory-shape", "\(what) must be a mapping, not \(found)", at: span,
+            label: "expected 'key: value' pairs",
             help: "write one entry per line as 'name:', optionally followed by its settings")
     }
 
     static func keyNotAString(at span: SourceSpan) -> Diagnostic {
-        Diagnostic(id: "inventory-shape", "mapping keys in an inventory must be strings", at: span, label: "not a string")
+        Diagnostic(
+            id: "inventory-shape", "mapping keys in an inventory must be strings", at: span, label: "not a string")
     }
 
     static func unexpectedGroupKey(_ key: String, group: String, at span: SourceSpan) -> Diagnostic {

@@ -126,7 +126,7 @@ enum HostPattern {
         guard start < b.count else { throw Failure(problem: .missingPort, range: colon..<(colon + 1)) }
         let text = String(decoding: b[start...], as: UTF8.self)
         let range = start..<b.count
-        guard b[start...].allSatisfy({ (UInt8(ascii: "0")...UInt8(ascii: "9")).contains($0) }) else {
+        guard b[start...].allSatisfy(\.isDigit) else {
             throw Failure(problem: .notAPort(text), range: range)
         }
         guard let port = Int(text), validPorts.contains(port) else {
@@ -197,6 +197,6 @@ enum HostPattern {
     }
 
     private static func isDigits(_ s: String) -> Bool {
-        !s.isEmpty && s.utf8.allSatisfy { (UInt8(ascii: "0")...UInt8(ascii: "9")).contains($0) }
+        !s.isEmpty && s.utf8.allSatisfy(\.isDigit)
     }
 }

@@ -35,6 +35,9 @@ struct INIInventoryParser {
     private var defined: Set<String> = [InventoryBuilder.all, InventoryBuilder.ungrouped]
     private var childReferences: [Reference] = []
     private var varsSections: [Reference] = []
+    /// Set on a line that shows the file is not INI at all; reading stops
+    /// there, since every later line would be one more error.
+    private var notINI = false
 
     private init(file: SourceFile) {
         self.file = file
@@ -55,6 +58,7 @@ struct INIInventoryParser {
             case .children: parser.childLine(range)
             case .skipped: break
             }
+            if parser.notINI { return parser.builder.build() }
         }
         parser.resolveReferences()
         return parser.builder.build()
@@ -75,19 +79,19 @@ struct INIInventoryParser {
         let end = range.upperBound
         var i = range.lowerBound + 1
         let nameStart = i
-        while i < end, b[i] != UInt8(ascii: ":"), b[i] != UInt8(ascii: "]"), !isBlank(b[i]) { i += 1 }
+        while i < end, b[i] != UInt8(ascii: ":"), b[i] != UInt8(ascii: "]"), !b[i].isBlank { i += 1 }
         let nameEnd = i
         var kindRange: Range<Int>?
         if i < end, b[i] == UInt8(ascii: ":") {
             i += 1
             let kindStart = i
-            while i < end, isWordByte(b[i]) { i += 1 }
+            while i < end, b[i].isWordCharacter { i += 1 }
             kindRange = kindStart..<i
         }
         var matched = nameEnd > nameStart && kindRange?.isEmpty != true && i < end && b[i] == UInt8(ascii: "]")
         if matched {
             i += 1
-            while i < end, isBlank(b[i]) { i += 1 }
+            while i < end, b[i].isBlank { i += 1 }
             matched = i == end || b[i] == UInt8(ascii: "#")
         }
         guard matched else {
@@ -138,17 +142,18 @@ struct INIInventoryParser {
         }
         guard let first = words.first else { return }
         let patternSpan = span(first.range)
-        if first.string == "---" { return builder.report(.yamlMarkerInINI(at: patternSpan)) }
+        if first.string == "---" {
+            notINI = true
+            return builder.report(.yamlMarkerInINI(at: patternSpan))
+        }
         let expansion: HostPattern.Expansion
         switch HostPattern.expand(first.string) {
         case .success(let e): expansion = e
         case .failure(let failure):
             // Point inside the word when it was written without quoting.
+            let base = first.range.lowerBound
             let exact = first.range.count == first.text.count
-            let at =
-                exact
-                ? span((first.range.lowerBound + failure.range.lowerBound)..<(first.range.lowerBound + failure.range.upperBound))
-                : patternSpan
+            let at = exact ? span((base + failure.range.lowerBound)..<(base + failure.range.upperBound)) : patternSpan
             return builder.report(.hostPattern(failure.problem, at: at))
         }
         var vars: [InventoryBuilder.HostVar] = []
@@ -163,7 +168,9 @@ struct INIInventoryParser {
             let plain = String(decoding: word.text[(equals.textIndex + 1)...], as: UTF8.self)
             let valueRange = (equals.offset + 1)..<word.range.upperBound
             let value = INIValue.parse(raw: text(valueRange), plain: plain)
-            vars.append(.init(key: key, value: value, span: span(valueRange.isEmpty ? equals.offset..<valueRange.lowerBound : valueRange)))
+            // An empty value is pointed at through its '='.
+            let valueSpan = span(valueRange.isEmpty ? equals.offset..<valueRange.lowerBound : valueRange)
+            vars.append(.init(key: key, value: value, span: valueSpan))
         }
         for name in expansion.names {
             builder.addHost(name, to: group, at: patternSpan, port: expansion.port, vars: vars)
@@ -185,9 +192,9 @@ struct INIInventoryParser {
     private mutating func childLine(_ range: Range<Int>) {
         let b = bytes
         var i = range.lowerBound
-        while i < range.upperBound, b[i] != UInt8(ascii: ":"), b[i] != UInt8(ascii: "]"), !isBlank(b[i]) { i += 1 }
+        while i < range.upperBound, b[i] != UInt8(ascii: ":"), b[i] != UInt8(ascii: "]"), !b[i].isBlank { i += 1 }
         let nameEnd = i
-        while i < range.upperBound, isBlank(b[i]) { i += 1 }
+        while i < range.upperBound, b[i].isBlank { i += 1 }
         guard nameEnd > range.lowerBound, i == range.upperBound || b[i] == UInt8(ascii: "#") else {
             return builder.report(.expectedGroupName(text(range), at: span(range)))
         }
@@ -220,19 +227,9 @@ struct INIInventoryParser {
     private func trimmedLine(_ line: Int) -> Range<Int> {
         var start = file.lineStarts[line - 1]
         var end = line < file.lineStarts.count ? file.lineStarts[line] : bytes.count
-        while end > start, isBlank(bytes[end - 1]) || bytes[end - 1] == UInt8(ascii: "\n") { end -= 1 }
-        while start < end, isBlank(bytes[start]) { start += 1 }
+        while end > start, bytes[end - 1].isBlank || bytes[end - 1] == UInt8(ascii: "\n") { end -= 1 }
+        while start < end, bytes[start].isBlank { start += 1 }
         return start..<end
-    }
-
-    private func isBlank(_ c: UInt8) -> Bool {
-        c == UInt8(ascii: " ") || c == UInt8(ascii: "\t") || c == 0x0D || c == 0x0B || c == 0x0C
-    }
-
-    /// Python's `\w`, for section kinds.
-    private func isWordByte(_ c: UInt8) -> Bool {
-        c == UInt8(ascii: "_") || c >= 0x80 || (UInt8(ascii: "0")...UInt8(ascii: "9")).contains(c)
-            || (UInt8(ascii: "a")...UInt8(ascii: "z")).contains(c) || (UInt8(ascii: "A")...UInt8(ascii: "Z")).contains(c)
     }
 
     private func text(_ range: Range<Int>) -> String { String(decoding: bytes[range], as: UTF8.self) }

@@ -154,7 +154,7 @@ struct PythonLiteral {
 
     private mutating func name() -> PlanValue? {
         let start = i
-        while let c = peek, c == UInt8(ascii: "_") || isAlnum(c) { i += 1 }
+        while let c = peek, c.isWordCharacter { i += 1 }
         switch String(decoding: b[start..<i], as: UTF8.self) {
         case "True": return .bool(true)
         case "False": return .bool(false)
@@ -175,7 +175,7 @@ struct PythonLiteral {
         while let c = peek {
             let exponentSign = (c == UInt8(ascii: "-") || c == UInt8(ascii: "+")) && i > digitsStart
                 && (b[i - 1] == UInt8(ascii: "e") || b[i - 1] == UInt8(ascii: "E"))
-            guard isAlnum(c) || c == UInt8(ascii: "_") || c == UInt8(ascii: ".") || exponentSign else { break }
+            guard c.isWordCharacter || c == UInt8(ascii: ".") || exponentSign else { break }
             i += 1
         }
         let text = String(decoding: b[digitsStart..<i], as: UTF8.self)
@@ -187,14 +187,14 @@ struct PythonLiteral {
             guard let m = Int(bare.dropFirst(2), radix: radix) else { return nil }
             return .int(negative ? -m : m)
         }
-        if bare.utf8.allSatisfy(isDigit) {
+        if bare.utf8.allSatisfy(\.isDigit) {
             // Python 3 rejects leading zeros ("007") except in zero itself ("00").
             if bare.hasPrefix("0"), bare.contains(where: { $0 != "0" }) { return nil }
             return Int(bare).map { .int(negative ? -$0 : $0) }
         }
         // A float. Plan values have none, so the text is kept.
         let floatChars = lower.utf8.allSatisfy {
-            isDigit($0) || $0 == UInt8(ascii: ".") || $0 == UInt8(ascii: "e") || $0 == UInt8(ascii: "-")
+            $0.isDigit || $0 == UInt8(ascii: ".") || $0 == UInt8(ascii: "e") || $0 == UInt8(ascii: "-")
                 || $0 == UInt8(ascii: "+")
         }
         guard floatChars, Double(bare) != nil else { return nil }
@@ -259,12 +259,5 @@ struct PythonLiteral {
         i += count
         out += Array(String(scalar).utf8)
         return true
-    }
-
-    private func isDigit(_ c: UInt8) -> Bool { (UInt8(ascii: "0")...UInt8(ascii: "9")).contains(c) }
-
-    private func isAlnum(_ c: UInt8) -> Bool {
-        isDigit(c) || (UInt8(ascii: "a")...UInt8(ascii: "z")).contains(c) || (UInt8(ascii: "A")...UInt8(ascii: "Z")).contains(c)
-            || c >= 0x80
     }
 }

@@ -37,9 +37,8 @@ enum ShellWords {
         var words: [Word] = []
         var i = range.lowerBound
         let end = range.upperBound
-        func isBlank(_ c: UInt8) -> Bool { c == UInt8(ascii: " ") || c == UInt8(ascii: "\t") || c == 0x0D }
         while true {
-            while i < end, isBlank(b[i]) { i += 1 }
+            while i < end, b[i].isBlank { i += 1 }
             if i >= end || b[i] == UInt8(ascii: "#") { return .success(words) }
             let start = i
             var text: [UInt8] = []
@@ -47,7 +46,7 @@ enum ShellWords {
             word: while i < end {
                 let c = b[i]
                 switch c {
-                case _ where isBlank(c), UInt8(ascii: "#"):
+                case _ where c.isBlank, UInt8(ascii: "#"):
                     break word
                 case UInt8(ascii: "\\"):
                     guard i + 1 < end else { return .failure(.danglingBackslash(i)) }
@@ -65,9 +64,8 @@ enum ShellWords {
                     while true {
                         guard i < end else { return .failure(.unclosedQuote(open)) }
                         if b[i] == UInt8(ascii: "\"") { break }
-                        if b[i] == UInt8(ascii: "\\"), i + 1 < end, b[i + 1] == UInt8(ascii: "\"") || b[i + 1] == UInt8(ascii: "\\") {
-                            i += 1
-                        }
+                        let escapes = i + 1 < end && (b[i + 1] == UInt8(ascii: "\"") || b[i + 1] == UInt8(ascii: "\\"))
+                        if b[i] == UInt8(ascii: "\\"), escapes { i += 1 }
                         text.append(b[i])
                         i += 1
                     }

@@ -40,6 +40,11 @@ struct YAMLInventoryParser {
 
     private var builder: InventoryBuilder
     private let file: SourceFile
+    /// Group bodies already read, by group name and body position. An alias
+    /// can bring the same body back, inside itself or many times over;
+    /// reading it again would add nothing, and could loop or blow up.
+    private var bodiesRead: Set<[Int]> = []
+    private var groupNumbers: [String: Int] = [:]
 
     private init(file: SourceFile) {
         self.file = file
@@ -76,6 +81,9 @@ struct YAMLInventoryParser {
     private mutating func parseGroup(_ group: Entry) {
         builder.declareGroup(group.key, at: group.span)
         if isNull(group.value) { return }
+        let number = groupNumbers[group.key] ?? groupNumbers.count
+        groupNumbers[group.key] = number
+        guard bodiesRead.insert([number, span(of: group.value).start]).inserted else { return }
         guard case .mapping(let body) = group.value else {
             return builder.report(
                 .notAMapping("group '\(group.key)'", found: describe(group.value), at: span(of: group.value)))
@@ -89,9 +97,11 @@ struct YAMLInventoryParser {
                     builder.setGroupVar(group.key, v.key, planValue(v.value))
                 }
             case "children":
+                // The link goes in before the child's own children, so that
+                // a cycle is reported where it closes, deepest in the file.
                 for child in sectionEntries(section, of: group.key) {
-                    parseGroup(child)
                     builder.addChild(child.key, to: group.key, at: child.span)
+                    parseGroup(child)
                 }
             default:
                 builder.report(.unexpectedGroupKey(section.key, group: group.key, at: section.span))
@@ -106,7 +116,8 @@ struct YAMLInventoryParser {
         case .success(let e): expansion = e
         case .failure(let failure):
             let base = host.span.start + (host.quoted ? 1 : 0)
-            let exact = SourceSpan(file: file, start: base + failure.range.lowerBound, end: base + failure.range.upperBound)
+            let exact = SourceSpan(
+                file: file, start: base + failure.range.lowerBound, end: base + failure.range.upperBound)
             return builder.report(.hostPattern(failure.problem, at: exact.end <= host.span.end ? exact : host.span))
         }
         var vars: [InventoryBuilder.HostVar] = []
@@ -133,10 +144,11 @@ struct YAMLInventoryParser {
         case .mapping(let m):
             return entries(of: m)
         case .scalar(let s):
-            return [Entry(key: s.string, span: span(of: section.value), value: Node("", Tag(.null)), quoted: isQuoted(s))]
+            let null = Node("", Tag(.null))
+            return [Entry(key: s.string, span: span(of: section.value), value: null, quoted: isQuoted(s))]
         case .sequence:
-            builder.report(
-                .notAMapping("'\(section.key)' of group '\(group)'", found: describe(section.value), at: span(of: section.value)))
+            let what = "'\(section.key)' of group '\(group)'"
+            builder.report(.notAMapping(what, found: describe(section.value), at: span(of: section.value)))
             return []
         }
     }
@@ -262,7 +274,7 @@ struct YAMLInventoryParser {
         guard let mark = node.mark else { return point(0) }
         let start = offset(of: mark)
         var end = lineEnd(from: start)
-        while end > start, file.bytes[end - 1] == UInt8(ascii: " ") || file.bytes[end - 1] == UInt8(ascii: "\t") { end -= 1 }
+        while end > start, file.bytes[end - 1].isBlank { end -= 1 }
         if case .scalar(let s) = node, s.style != .literal, s.style != .folded {
             end = min(end, start + s.string.utf8.count + (isQuoted(s) ? 2 : 0))
         }

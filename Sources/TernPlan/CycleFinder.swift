@@ -6,6 +6,47 @@ import TernSource
 /// component's first-declared step, always taking the earliest-declared next
 /// step, so the message is the same on every run.
 enum CycleFinder {
+    /// Cycles among the hosts of one step (a step whose instances read each
+    /// other), which the step-level search cannot see. Kahn's algorithm over
+    /// the step's own nodes: whatever it cannot order lies on or behind a
+    /// cycle; one loop through the first such node is named.
+    static func instanceCycles(in graph: StepGraph) -> [Diagnostic] {
+        var out: [Diagnostic] = []
+        for (s, members) in graph.stepNodes.enumerated() {
+            let inStep = Set(members)
+            var deps: [Int: [Int]] = [:]
+            for n in members {
+                let same = graph.nodes[n].extraDependencies.filter { inStep.contains($0) }
+                if !same.isEmpty { deps[n] = same }
+            }
+            guard !deps.isEmpty else { continue }
+            var remaining = deps.mapValues { Set($0) }
+            var progress = true
+            while progress {
+                progress = false
+                for (n, ds) in remaining {
+                    let open = ds.filter { remaining[$0] != nil }
+                    if open.isEmpty { remaining[n] = nil; progress = true } else if open.count != ds.count { remaining[n] = open }
+                }
+            }
+            guard let start = remaining.keys.min() else { continue }
+            // Walk dependencies until a node repeats: that stretch is a loop.
+            var path = [start]
+            var cur = start
+            while true {
+                guard let next = remaining[cur]?.min() else { break }
+                if let i = path.firstIndex(of: next) { path = Array(path[i...]); break }
+                path.append(next)
+                cur = next
+            }
+            let names = path.map { graph.nodes[$0].ref.description }
+            out.append(Diagnostic.dependencyCycle(
+                names + [names[0]], at: graph.steps[s].span,
+                notes: [.init("the hosts of step '\(graph.steps[s].name)' read each other's results")]))
+        }
+        return out
+    }
+
     static func cycles(in graph: StepGraph) -> [Diagnostic] {
         let edges = graph.stepLevelEdges
         let n = edges.count
@@ -74,6 +115,7 @@ enum CycleFinder {
             }
             let ordered = [start] + path.reversed()
             let names = ordered.map { graph.steps[$0].name }
+            let others = component.filter { !ordered.contains($0) }.map { graph.steps[$0].name }
             var notes: [Diagnostic.Note] = []
             for (i, s) in ordered.enumerated() {
                 let next = ordered[(i + 1) % ordered.count]
@@ -81,6 +123,9 @@ enum CycleFinder {
                 let span = zip(decl.after, decl.afterSpans).first { $0.0 == graph.steps[next].name }?.1 ?? decl.span
                 let how = decl.after.contains(graph.steps[next].name) ? "waits for" : "reads data from"
                 notes.append(.init("'\(decl.name)' \(how) '\(graph.steps[next].name)'", at: span))
+            }
+            if !others.isEmpty {
+                notes.append(.init("also caught in this cycle: \(others.joined(separator: ", "))"))
             }
             return Diagnostic.dependencyCycle(
                 names + [names[0]], at: graph.steps[start].span, notes: notes)

@@ -22,6 +22,12 @@ extension Diagnostic {
             help: "read from a host the step runs on, or add '\(ref.host)' to its targets")
     }
 
+    static func internalNode(_ ref: NodeRef) -> Diagnostic {
+        Diagnostic(
+            id: "internal-error", "internal error: node \(ref) is duplicated or names an unknown step or host",
+            help: "this is a bug in tern; please report it with the playbook")
+    }
+
     static func dependencyCycle(_ names: [String], at span: SourceSpan, notes: [Note]) -> Diagnostic {
         Diagnostic(
             id: "dependency-cycle", "steps wait for each other in a cycle: \(names.joined(separator: " -> "))",

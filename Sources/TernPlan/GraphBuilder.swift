@@ -9,7 +9,8 @@ import TernSource
 ///    reading a step on a host it does not run on is an error.
 /// 4. `addSerialEdges` — rolling batches: batch k+1 waits for batch k.
 /// 5. `findCycles` — strongly connected components of the step-level graph;
-///    each cycle is reported once, naming every step with its location.
+///    each cycle is reported once, naming every step with its location; then
+///    cycles among the hosts of a single step.
 public struct GraphBuilder {
     public private(set) var diagnostics = DiagnosticBag()
     let hosts: [PlanHost]
@@ -26,8 +27,10 @@ public struct GraphBuilder {
     public mutating func build() -> StepGraph? {
         let hostIndex = Dictionary(hosts.enumerated().map { ($1.name, $0) }, uniquingKeysWith: { a, _ in a })
         var stepIndex: [String: Int] = [:]
+        var duplicated: Set<String> = []
         for (i, s) in steps.enumerated() {
             if let first = stepIndex[s.name] {
+                duplicated.insert(s.name)
                 diagnostics.add(.duplicateStep(s.name, at: s.span, first: steps[first].span))
             } else {
                 stepIndex[s.name] = i
@@ -36,11 +39,23 @@ public struct GraphBuilder {
 
         // 1. nodes
         var nodeIndex: [NodeRef: Int] = [:]
+        nodeIndex.reserveCapacity(specs.count)
         var stepNodes = Array(repeating: [Int](), count: steps.count)
         var order: [(spec: NodeSpec, step: Int, host: Int)] = []
+        order.reserveCapacity(specs.count)
+        var lastStep: (name: String, index: Int)?
         for spec in specs {
-            guard let s = stepIndex[spec.ref.step], let h = hostIndex[spec.ref.host], nodeIndex[spec.ref] == nil
-            else { continue }
+            // Nodes of one step come together: look its index up once.
+            let s: Int?
+            if let last = lastStep, last.name == spec.ref.step { s = last.index } else { s = stepIndex[spec.ref.step] }
+            if let s { lastStep = (spec.ref.step, s) }
+            // The evaluator makes one node per (declared step, known host);
+            // anything else is a bug there, reported rather than dropped.
+            guard let s, let h = hostIndex[spec.ref.host], nodeIndex[spec.ref] == nil else {
+                // A second step of the same name is reported above.
+                if !duplicated.contains(spec.ref.step) { diagnostics.add(.internalNode(spec.ref)) }
+                continue
+            }
             nodeIndex[spec.ref] = order.count
             stepNodes[s].append(order.count)
             order.append((spec, s, h))
@@ -95,6 +110,7 @@ public struct GraphBuilder {
 
         // 5. cycles
         for d in CycleFinder.cycles(in: graph) { diagnostics.add(d) }
+        for d in CycleFinder.instanceCycles(in: graph) { diagnostics.add(d) }
         return diagnostics.hasErrors ? nil : graph
     }
 }

@@ -22,7 +22,8 @@ public struct StepGraph: Sendable {
     public let hosts: [PlanHost]
     public let steps: [StepDecl]
     public let nodes: [Node]
-    /// Node indices of each step, in target order.
+    /// Node indices of each step, in the order the nodes were given (the
+    /// evaluator gives them in target order, which serial batches follow).
     public let stepNodes: [[Int]]
     /// Step indices each step waits for, sorted.
     public let stepAfter: [[Int]]

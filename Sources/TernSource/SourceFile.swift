@@ -5,14 +5,17 @@
 /// offsets. Line and column numbers are computed only when a diagnostic is
 /// rendered, from a table of line starts built once.
 public final class SourceFile: Sendable, Hashable, CustomStringConvertible {
-    /// The path as the user gave it (or a label such as `<repl>`).
+    /// The path as messages show it (or a label such as `<repl>`).
     public let path: String
+    /// The path to resolve relative paths against (a file's own location).
+    public let realPath: String
     public let bytes: [UInt8]
     /// Byte offset at which each line starts; `lineStarts[0] == 0`.
     public let lineStarts: [Int]
 
-    public init(path: String, text: String) {
+    public init(path: String, text: String, realPath: String? = nil) {
         self.path = path
+        self.realPath = realPath ?? path
         self.bytes = Array(text.utf8)
         var starts = [0]
         for (i, b) in bytes.enumerated() where b == UInt8(ascii: "\n") {

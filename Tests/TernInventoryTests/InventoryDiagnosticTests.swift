@@ -27,7 +27,7 @@ import Testing
             name: "section header without ']'", path: "hosts.ini", text: "[web\nnode1.example.com\n",
             id: "inventory-syntax", line: 1, column: 1),
         Case(
-            name: "unknown section kind", path: "hosts.ini", text: "[web]\nnode1.example.com\n[web:child]\nx\n",
+            name: "unknown section kind", path: "hosts.ini", text: "[web]\nnode1.example.com\n[web:chidren]\nx\n",
             id: "inventory-syntax", line: 3, column: 6, mentions: "did you mean 'children'?"),
         Case(
             name: "unclosed quote", path: "hosts.ini", text: "[web]\nnode1.example.com motd=\"hi there\n",
@@ -97,7 +97,7 @@ import Testing
         Case(
             name: "groups that contain each other", path: "hosts.ini",
             text: "[a:children]\nb\n[b:children]\nc\n[c:children]\na\n", id: "inventory-cycle", line: 6,
-            column: 1, mentions: "a -> b -> c -> a"),
+            column: 1, mentions: "c -> a -> b -> c"),
         Case(
             name: "'all' as a child", path: "hosts.ini", text: "[web:children]\nall\n", id: "inventory-cycle",
             line: 2, column: 1),

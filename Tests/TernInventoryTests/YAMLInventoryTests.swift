@@ -108,7 +108,7 @@ import Testing
                     "count": .int(3), "quoted": .string("42"), "enabled": .bool(true), "disabled": .bool(false),
                     "ratio": .string("1.5"), "nothing": .null, "list": .list([.string("a"), .int(1)]),
                     "nested": .map(entries(["k": .string("v")])),
-                    "secret": .secret("$ANSIBLE_VAULT;1.1;AES256\n3131\n"),
+                    "secret": .secret("$ANSIBLE_VAULT;1.1;AES256\n3131"),
                 ]))
     }
 
@@ -128,6 +128,26 @@ import Testing
         let node2 = try #require(model.host(named: "node2.example.com"))
         #expect(node2.user == "deploy")
         #expect(node2.vars == entries(["tier": .int(2)]))
+    }
+
+    /// An alias may bring one group body into several groups.
+    @Test func aliasedGroupBodies() throws {
+        let model = try load(
+            "inventory.yml",
+            """
+            template: &body
+              hosts:
+                node1.example.com:
+              vars: {tier: 1}
+            web:
+              children:
+                a: *body
+                b: *body
+            """)
+        #expect(model.hostsOf("a") == ["node1.example.com"])
+        #expect(model.hostsOf("b") == ["node1.example.com"])
+        #expect(model.group(named: "b")?.vars == entries(["tier": .int(1)]))
+        #expect(model.childrenOf("web") == ["a", "b"])
     }
 
     /// A group named in several places is one group.

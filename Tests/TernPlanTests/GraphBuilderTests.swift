@@ -142,9 +142,8 @@ import Testing
         }
     }
 
-    /// Two instances of one step that read each other can never start, but
-    /// the cycle lives inside one step, where the step-level search does
-    /// not look (`StepGraph.stepLevelEdges` drops same-step edges).
+    /// Two instances of one step that read each other can never start; the
+    /// cycle lives inside one step, so it is found by the instance pass.
     @Test func instancesOfOneStepReadingEachOtherAreACycle() {
         let (graph, diagnostics) = PlanSketch(hosts: ["lab1", "lab2"], [
             StepSketch(
@@ -152,10 +151,9 @@ import Testing
                 reads: [ReadSketch("peer@lab2", on: ["lab1"]), ReadSketch("peer@lab1", on: ["lab2"])]),
         ]).build()
 
-        withKnownIssue("GraphBuilder does not detect cycles between instances of one step") {
-            #expect(graph == nil)
-            #expect(diagnostics.map(\.id) == ["dependency-cycle"])
-        }
+        #expect(graph == nil)
+        #expect(diagnostics.map(\.id) == ["dependency-cycle"])
+        #expect(diagnostics.first?.message == "steps wait for each other in a cycle: peer@lab1 -> peer@lab2 -> peer@lab1")
     }
 }
 

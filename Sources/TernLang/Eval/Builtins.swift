@@ -225,7 +225,7 @@ enum Builtins {
         },
         make("local_file", [P("path", .string)],
             doc: "The contents of a file on the machine running tern, relative to the file that calls it.") { ctx, args in
-            let path = resolvePath(text(args[0]), relativeTo: ctx.span.file.path)
+            let path = resolvePath(text(args[0]), relativeTo: ctx.span.file.realPath)
             guard let data = FileManager.default.contents(atPath: path) else {
                 ctx.report(.localFileMissing(path, at: ctx.argumentSpans[0]))
                 return .poison

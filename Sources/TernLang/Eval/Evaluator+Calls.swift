@@ -6,28 +6,29 @@ extension Evaluator {
     /// (positional first, then by name), checks counts and types, then runs.
     func call(_ f: FunctionValue, _ args: [ArgumentValue], at span: SourceSpan, calleeSpan: SourceSpan) -> Value {
         let params = f.signature.parameters
-        var bound = [ArgumentValue?](repeating: nil, count: params.count)
-        var extra: [ArgumentValue] = []
+        // Indices into `args`, so arguments are not copied while binding.
+        var bound = [Int](repeating: -1, count: params.count)
+        var extra: [Int] = []
         var positional = 0
         var ok = true
         let variadic = f.signature.variadic
-        for a in args {
+        for (ai, a) in args.enumerated() {
             if let label = a.label {
                 guard let i = params.firstIndex(where: { $0.name == label.name }) else {
                     report(.unknownArgument(label.name, function: f.name, at: label.span, candidates: params.map(\.name), signature: f.signature))
                     ok = false
                     continue
                 }
-                if bound[i] != nil {
+                if bound[i] >= 0 {
                     report(.argumentGivenTwice(label.name, at: label.span))
                     ok = false
                     continue
                 }
-                bound[i] = a
+                bound[i] = ai
             } else {
-                while positional < params.count, bound[positional] != nil { positional += 1 }
+                while positional < params.count, bound[positional] >= 0 { positional += 1 }
                 if variadic, positional >= params.count - 1 {
-                    extra.append(a)
+                    extra.append(ai)
                     continue
                 }
                 guard positional < params.count else {
@@ -35,7 +36,7 @@ extension Evaluator {
                     ok = false
                     break
                 }
-                bound[positional] = a
+                bound[positional] = ai
                 positional += 1
             }
         }
@@ -45,14 +46,15 @@ extension Evaluator {
         values.reserveCapacity(params.count)
         for (i, p) in params.enumerated() {
             if variadic, i == params.count - 1 {
-                for a in extra where !p.type.accepts(a.value.typeTag) {
-                    report(.wrongArgumentType(p.name, function: f.name, expected: p.type, got: a.value.typeTag, at: a.span))
+                for ai in extra where !p.type.accepts(args[ai].value.typeTag) {
+                    report(.wrongArgumentType(p.name, function: f.name, expected: p.type, got: args[ai].value.typeTag, at: args[ai].span))
                     return .poison
                 }
-                values.append(.list(extra.map(\.value)))
+                values.append(.list(extra.map { args[$0].value }))
                 continue
             }
-            if let a = bound[i] {
+            if bound[i] >= 0 {
+                let a = args[bound[i]]
                 guard p.type.accepts(a.value.typeTag) else {
                     report(.wrongArgumentType(p.name, function: f.name, expected: p.type, got: a.value.typeTag, at: a.span))
                     return .poison
@@ -74,7 +76,7 @@ extension Evaluator {
         switch f.body {
         case .builtin(let b):
             var context = CallContext(evaluator: self, span: span, argumentSpans: params.indices.map { i in
-                bound[i]?.span ?? span
+                bound[i] >= 0 ? args[bound[i]].span : span
             })
             return b.run(&context, values)
         case .user(let body, let module):

@@ -7,7 +7,7 @@ extension Evaluator {
     func loadModule(_ item: UseItem, from file: SourceFile) -> Module? {
         let path: String
         if item.isPath {
-            path = ModuleLoader.normalize(Builtins.resolvePath(item.module, relativeTo: file.path))
+            path = ModuleLoader.normalize(Builtins.resolvePath(item.module, relativeTo: file.realPath))
             guard FileManager.default.fileExists(atPath: path) || loader.overlays[path] != nil else {
                 report(.moduleNotFound(item.module, at: item.span, path: path, candidates: []))
                 return nil

@@ -17,6 +17,10 @@ final class Evaluator {
     /// The root playbook module: the only one that sees the inventory.
     var root: Module?
     var currentHost: Int?
+    /// Whether evaluation looked at the current host, directly or through a
+    /// step-level `let` that did: results that did not can be shared by
+    /// every host of the step (see `StepEvaluation`).
+    var hostTracking = HostTracking()
     var callStack: [(name: String, span: SourceSpan)] = []
     /// Globals being evaluated, to catch a `let` that needs itself.
     var evaluating: [(module: ObjectIdentifier, name: String)] = []
@@ -60,9 +64,15 @@ final class Evaluator {
     // MARK: names
 
     func lookup(_ name: String, at span: SourceSpan, scope: Scope?, module: Module) -> Value {
-        if let v = scope?.lookup(name) { return v }
+        if let (v, owner) = scope?.lookupWithOwner(name) {
+            if owner === hostTracking.stepScope, hostTracking.dependentLocals.contains(name) { hostTracking.accessed = true }
+            return v
+        }
         if name == "host" {
-            if let h = currentHost { return .host(h) }
+            if let h = currentHost {
+                hostTracking.accessed = true
+                return .host(h)
+            }
             report(.hostOutsideStep(at: span))
             return .poison
         }
@@ -274,6 +284,14 @@ extension RuntimeExpr {
         default: false
         }
     }
+}
+
+struct HostTracking {
+    var accessed = false
+    /// The top scope of the step body being evaluated, and its locals whose
+    /// values depend on the host.
+    var stepScope: Scope?
+    var dependentLocals: Set<String> = []
 }
 
 /// An evaluated argument with where it was written.

@@ -16,8 +16,12 @@ final class ModuleLoader {
     /// Source text given directly (the REPL, tests), by path.
     var overlays: [String: String] = [:]
 
-    init(stdlibPath: String?) {
+    /// Paths under this directory are shown relative to it.
+    let baseDirectory: String
+
+    init(stdlibPath: String?, baseDirectory: String?) {
         self.stdlibPath = stdlibPath
+        self.baseDirectory = baseDirectory ?? FileManager.default.currentDirectoryPath
     }
 
     /// The stdlib module names, for "did you mean" and `tern doc`.
@@ -41,7 +45,7 @@ final class ModuleLoader {
             guard let data = FileManager.default.contents(atPath: path) else { return nil }
             text = String(decoding: data, as: UTF8.self)
         }
-        let file = SourceFile(path: ModuleLoader.displayPath(path), text: text)
+        let file = SourceFile(path: displayPath(path), text: text, realPath: path)
         let result = Parser.parse(file)
         syntax[path] = result.0
         return result
@@ -51,12 +55,14 @@ final class ModuleLoader {
     func store(_ m: Module, at path: String) { modules[path] = m }
 
     /// A path as messages show it: relative to the working directory when under it.
-    static func displayPath(_ path: String) -> String {
-        let cwd = FileManager.default.currentDirectoryPath
-        return path.hasPrefix(cwd + "/") ? String(path.dropFirst(cwd.count + 1)) : path
+    func displayPath(_ path: String) -> String {
+        let base = baseDirectory.hasSuffix("/") ? baseDirectory : baseDirectory + "/"
+        return path.hasPrefix(base) ? String(path.dropFirst(base.count)) : path
     }
 
+    /// An absolute, standardized path (relative ones against the working directory).
     static func normalize(_ path: String) -> String {
-        (path as NSString).standardizingPath
+        let absolute = path.hasPrefix("/") ? path : FileManager.default.currentDirectoryPath + "/" + path
+        return (absolute as NSString).standardizingPath
     }
 }

@@ -1,4 +1,3 @@
-import Foundation
 import TernPlan
 import TernSource
 
@@ -107,11 +106,23 @@ enum Primitives {
 
     static func command(_ v: Value, _ name: String, _ ctx: inout CallContext, _ i: Int) -> Template? {
         guard case .string(let t) = v else { return nil }
-        if (t.plainText ?? "x").trimmingCharacters(in: .whitespacesAndNewlines).isEmpty && t.isKnown {
+        if isBlank(t) {
             ctx.report(.emptyCommand(name, at: ctx.argumentSpans[i]))
             return nil
         }
         return t
+    }
+
+    /// True when a command has nothing but blanks in it (cheap: this runs
+    /// for every action on every host).
+    static func isBlank(_ t: Template) -> Bool {
+        t.segments.allSatisfy { seg in
+            switch seg {
+            case .text(let s), .raw(let s):
+                s.utf8.allSatisfy { $0 == 32 || $0 == 9 || $0 == 10 || $0 == 13 }
+            default: false
+            }
+        }
     }
 
     static func known(_ v: Value, _ name: String, _ ctx: inout CallContext, _ i: Int) -> String? {

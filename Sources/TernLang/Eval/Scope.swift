@@ -15,6 +15,16 @@ final class Scope {
         return nil
     }
 
+    /// The value and the scope that binds it.
+    func lookupWithOwner(_ name: String) -> (Value, Scope)? {
+        var s: Scope? = self
+        while let cur = s {
+            if let v = cur.vars[name] { return (v, cur) }
+            s = cur.parent
+        }
+        return nil
+    }
+
     /// False when the name is already bound in this very scope.
     func define(_ name: String, _ value: Value) -> Bool {
         if vars[name] != nil { return false }

@@ -12,6 +12,8 @@ public struct PlanOptions: Sendable {
     /// When false (check, graph), an unset secret is a warning, not an error.
     public var requireSecrets = false
     public var stdlibPath: String?
+    /// Paths under this directory print relative to it (default: the working directory).
+    public var baseDirectory: String?
 
     public init() {}
 }
@@ -39,7 +41,7 @@ public enum Planner {
 
     /// Plans source text as if it were the file at `path` (tests, REPL).
     public static func plan(path: String, text: String?, options: PlanOptions) -> PlanResult {
-        let loader = ModuleLoader(stdlibPath: options.stdlibPath)
+        let loader = ModuleLoader(stdlibPath: options.stdlibPath, baseDirectory: options.baseDirectory)
         if let text { loader.overlays[ModuleLoader.normalize(path)] = text }
         let ev = Evaluator(loader: loader, environment: options.environment, requireSecrets: options.requireSecrets)
         let graph = PlaybookEvaluation(evaluator: ev, options: options).run(path: ModuleLoader.normalize(path), shownPath: path)
@@ -85,16 +87,16 @@ struct PlaybookEvaluation {
                     if !v.isPoison { ev.report(.inventoryPathNotString(v.typeTag, at: pathExpr.span)) }
                     continue
                 }
-                inventorySources.append((Builtins.resolvePath(p, relativeTo: syntax.file.path), pathExpr.span))
+                inventorySources.append((Builtins.resolvePath(p, relativeTo: syntax.file.realPath), pathExpr.span))
             }
         } else {
-            inventorySources = options.inventoryPaths.map { ($0, nil) }
+            inventorySources = options.inventoryPaths.map { (ModuleLoader.normalize($0), nil) }
         }
         var ansible: [AnsibleSource] = []
         for (p, span) in inventorySources {
             if p.hasSuffix(".tern") {
                 guard let (inv, errs) = ev.loader.parse(path: ModuleLoader.normalize(p)) else {
-                    ev.report(.inventoryNotFound(p, at: span))
+                    ev.report(.inventoryNotFound(ev.loader.displayPath(p), at: span))
                     continue
                 }
                 for e in errs { ev.report(e) }
@@ -109,10 +111,10 @@ struct PlaybookEvaluation {
                 ev.declare(lets, in: module, isRoot: true)
             } else {
                 guard let data = FileManager.default.contents(atPath: p) else {
-                    ev.report(.inventoryNotFound(p, at: span))
+                    ev.report(.inventoryNotFound(ev.loader.displayPath(p), at: span))
                     continue
                 }
-                ansible.append(AnsibleSource(path: p, text: String(decoding: data, as: UTF8.self)))
+                ansible.append(AnsibleSource(path: ev.loader.displayPath(p), text: String(decoding: data, as: UTF8.self)))
             }
         }
         if ev.diagnostics.hasErrors { return nil }
@@ -123,9 +125,9 @@ struct PlaybookEvaluation {
         var steps: [StepDeclSyntax] = []
         for d in decls {
             guard case .step(let s) = d.kind else { continue }
-            if ev.claim(s.name.name, at: s.name.span, in: module) {
-                module.globals[s.name.name] = .step(s.name.name)
-            }
+            // A second step of the same name is reported once, here.
+            guard ev.claim(s.name.name, at: s.name.span, in: module) else { continue }
+            module.globals[s.name.name] = .step(s.name.name)
             steps.append(s)
         }
         // Force every global, so mistakes in unused ones are reported too.
@@ -192,7 +194,7 @@ struct PlaybookEvaluation {
             var value: String?
             if source.name == "env" {
                 value = ev.environment[key]
-            } else if let data = FileManager.default.contents(atPath: Builtins.resolvePath(key, relativeTo: argument.span.file.path)) {
+            } else if let data = FileManager.default.contents(atPath: Builtins.resolvePath(key, relativeTo: argument.span.file.realPath)) {
                 var s = String(decoding: data, as: UTF8.self)
                 while s.hasSuffix("\n") || s.hasSuffix("\r") { s.removeLast() }
                 value = s

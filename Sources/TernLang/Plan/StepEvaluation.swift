@@ -7,9 +7,18 @@ import TernSource
 /// once per target host, with `host` bound. After a host's body reports an
 /// error, the step's remaining hosts are not evaluated: they would only
 /// repeat the message.
-struct StepEvaluation {
+final class StepEvaluation {
     let ev: Evaluator
     let module: Module
+    /// Label of each statement, by its span: computed once, shared by the
+    /// actions of every host (a step body runs once per host).
+    private var labels: [SourceSpan: [String]] = [:]
+    private var warned: Set<SourceSpan> = []
+
+    init(ev: Evaluator, module: Module) {
+        self.ev = ev
+        self.module = module
+    }
 
     static let optionNames = ["retries", "delay", "timeout", "become", "once", "serial", "when"]
 
@@ -45,6 +54,7 @@ struct StepEvaluation {
         var nodes: [NodeSpec] = []
         for (s, hosts, when) in plans {
             let errorsBefore = ev.diagnostics.errorCount
+            var cache = BodyCache()
             for h in hosts {
                 ev.currentHost = h
                 defer { ev.currentHost = nil }
@@ -52,7 +62,7 @@ struct StepEvaluation {
                 let condition = evaluateWhen(when)
                 var collected: [CollectedAction] = []
                 if condition != .never {
-                    _ = ev.exec(s.body, Scope(), module, mode: .step, into: &collected)
+                    collected = runBody(s.body, cache: &cache)
                 }
                 if ev.diagnostics.errorCount > errorsBefore { break }
                 let actions = label(collected, warnUnchecked: !s.isHandler)
@@ -74,6 +84,49 @@ struct StepEvaluation {
             ev.report(.stepNotOnHostRead(ref, at: span, targets: decls.first { $0.name == ref.step }?.targets ?? []))
         }
         return (decls, nodes)
+    }
+
+    /// Results of the top-level statements of a step body that did not
+    /// depend on the host, by statement index: computed for the first host,
+    /// reused for the others. A `let` that looked at the host makes every
+    /// statement that reads it host-dependent too.
+    struct BodyCache {
+        struct Entry {
+            let actions: [CollectedAction]
+            let binding: (name: String, value: Value)?
+        }
+        var entries: [Int: Entry] = [:]
+        var filled = false
+    }
+
+    func runBody(_ body: [Stmt], cache: inout BodyCache) -> [CollectedAction] {
+        let scope = Scope()
+        ev.hostTracking = HostTracking(accessed: false, stepScope: scope, dependentLocals: [])
+        defer { ev.hostTracking = HostTracking() }
+        var collected: [CollectedAction] = []
+        for (i, stmt) in body.enumerated() {
+            if let entry = cache.entries[i] {
+                collected.append(contentsOf: entry.actions)
+                if let b = entry.binding { _ = scope.define(b.name, b.value) }
+                continue
+            }
+            ev.hostTracking.accessed = false
+            let before = collected.count
+            _ = ev.exec([stmt], scope, module, mode: .step, into: &collected)
+            var binding: (String, Value)?
+            if case .let(let name, _) = stmt.kind {
+                if ev.hostTracking.accessed {
+                    ev.hostTracking.dependentLocals.insert(name.name)
+                } else {
+                    binding = scope.lookup(name.name).map { (name.name, $0) }
+                }
+            }
+            if !cache.filled, !ev.hostTracking.accessed {
+                cache.entries[i] = BodyCache.Entry(actions: Array(collected[before...]), binding: binding)
+            }
+        }
+        cache.filled = true
+        return collected
     }
 
     /// Host indices from `on`: a host, a host set, or a list of them.
@@ -148,14 +201,22 @@ struct StepEvaluation {
             let n = counts[c.statement.start] ?? 1
             let i = (seen[c.statement.start] ?? 0) + 1
             seen[c.statement.start] = i
-            var text = StepEvaluation.oneLine(c.statement.text)
-            if n > 1 { text += " [\(i)/\(n)]" }
+            let text = statementLabel(c.statement, part: i, of: n)
             let action = Action(kind: c.action.kind, label: text, span: c.statement, lock: c.action.lock, notify: c.action.notify)
-            if warnUnchecked, !action.hasCheck {
+            if warnUnchecked, !action.hasCheck, warned.insert(c.statement).inserted {
                 ev.diagnostics.add(.actionWithoutCheck(c.action.primitive, at: c.statement))
             }
             return action
         }
+    }
+
+    /// "pkg.installed "x"", or with `[i/n]` when the statement made n actions.
+    func statementLabel(_ span: SourceSpan, part i: Int, of n: Int) -> String {
+        if let ls = labels[span], ls.count == n { return ls[i - 1] }
+        let base = StepEvaluation.oneLine(span.text)
+        let ls = n == 1 ? [base] : (1...n).map { "\(base) [\($0)/\(n)]" }
+        labels[span] = ls
+        return ls[i - 1]
     }
 
     static func oneLine(_ s: String) -> String {

@@ -19,6 +19,7 @@ public enum Base64 {
         return table
     }()
 
+    /// The base64 text of `bytes`, padded, on one line.
     public static func encode(_ bytes: [UInt8]) -> String {
         var out: [UInt8] = []
         out.reserveCapacity((bytes.count + 2) / 3 * 4)
@@ -45,20 +46,10 @@ public enum Base64 {
         let dataEnd = input.count - padding
 
         for (offset, byte) in input.enumerated() where offset < dataEnd && values[Int(byte)] == 0xFF {
-            let message =
-                byte == UInt8(ascii: "=")
-                ? "'=' padding may only appear at the end"
-                : "not a base64 character; the standard alphabet is A-Z, a-z, 0-9, '+' and '/', with '=' padding"
-            throw DataError(message, in: text, at: offset)
+            throw error(byte == UInt8(ascii: "=") ? .misplacedPadding : .notBase64, in: text, at: offset)
         }
-        guard input.count % 4 == 0 else {
-            throw DataError(
-                "base64 text is \(input.count) characters long, not a multiple of 4: it is cut short or lacks '=' padding",
-                in: text, at: input.count)
-        }
-        guard padding <= 2 else {
-            throw DataError("base64 text ends in at most two '='", in: text, at: dataEnd)
-        }
+        guard input.count % 4 == 0 else { throw error(.badLength(input.count), in: text, at: input.count) }
+        guard padding <= 2 else { throw error(.tooMuchPadding, in: text, at: dataEnd) }
 
         var out: [UInt8] = []
         out.reserveCapacity(input.count / 4 * 3)
@@ -75,10 +66,30 @@ public enum Base64 {
         // With 1 or 2 '=' there are 4 or 2 bits left over, which a canonical
         // encoder sets to zero.
         if accumulator & (1 << UInt32(bits) - 1) != 0 {
-            throw DataError(
-                "the last character before '=' has bits set that encode nothing; this is not canonical base64",
-                in: text, at: dataEnd - 1)
+            throw error(.nonCanonical, in: text, at: dataEnd - 1)
         }
         return out
+    }
+
+    /// Everything `decode` can object to.
+    private enum Problem {
+        case notBase64, misplacedPadding, badLength(Int), tooMuchPadding, nonCanonical
+
+        var message: String {
+            switch self {
+            case .notBase64:
+                "not a base64 character; the standard alphabet is A-Z, a-z, 0-9, '+' and '/', with '=' padding"
+            case .misplacedPadding: "'=' padding may only appear at the end"
+            case .badLength(let count):
+                "base64 text is \(count) characters long, not a multiple of 4: it is cut short or lacks '=' padding"
+            case .tooMuchPadding: "base64 text ends in at most two '='"
+            case .nonCanonical:
+                "the last character before '=' has bits set that encode nothing; this is not canonical base64"
+            }
+        }
+    }
+
+    private static func error(_ problem: Problem, in text: String, at offset: Int) -> DataError {
+        DataError(problem.message, in: text, at: offset)
     }
 }

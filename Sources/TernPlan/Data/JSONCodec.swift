@@ -7,7 +7,7 @@
 /// requires (`"`, `\` and control characters, the common ones by their short
 /// forms) and nothing else, and non-ASCII text is written as UTF-8.
 ///
-/// Reading is strict RFC 8259 (see `JSONParser`), with one restriction that
+/// Reading is strict RFC 8259 (see `JSONCodec.Parser`), with one restriction that
 /// comes from Tern rather than from JSON: Tern's numbers are integers, so a
 /// number with a fraction or an exponent is an error instead of being rounded
 /// silently.
@@ -25,7 +25,7 @@ public enum JSONCodec {
     /// Compact form has no whitespace at all; pretty form puts every member
     /// and element on its own line, indented by 2 spaces per level, with
     /// `"key": value`, and empty lists and maps as `[]` and `{}`. Neither form
-    /// ends with a newline.
+    /// ends with a newline. The only error is nesting deeper than `maxDepth`.
     public static func encode(_ v: PlanValue, pretty: Bool) throws(DataError) -> String {
         try encode(v, pretty: pretty, redacted: false)
     }
@@ -41,7 +41,7 @@ public enum JSONCodec {
     /// The value of a JSON text. Errors carry the line and column of the
     /// offending character.
     public static func decode(_ text: String) throws(DataError) -> PlanValue {
-        var parser = JSONParser(text)
+        var parser = Parser(text)
         return try parser.parseDocument()
     }
 

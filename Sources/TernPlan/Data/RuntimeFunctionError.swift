@@ -41,7 +41,8 @@ extension RuntimeFunctionError {
 
     static func missingKey(_ f: RuntimeFunction, _ key: PlanValue, keys: [String]) -> Self {
         guard case .string(let name) = key else { return Self(f, "the map has no such key (the key is secret)") }
-        let known = keys.isEmpty ? "the map is empty" : "keys: " + keys.map(PlanValueFormat.quoted).joined(separator: ", ")
+        let known =
+            keys.isEmpty ? "the map is empty" : "keys: " + keys.map(PlanValueFormat.quoted).joined(separator: ", ")
         let hint = Suggestions.didYouMean(name, among: keys).map { "; " + $0 } ?? ""
         return Self(f, "the map has no key \(PlanValueFormat.quoted(name)) (\(known))\(hint)")
     }

@@ -161,55 +161,6 @@ public enum RuntimeFunctions {
         }
     }
 
-    // MARK: - Values
-
-    /// Deep equality: strings compare by Unicode scalars (a secret equals the
-    /// plain string with the same text), lists element by element, maps by
-    /// their sets of keys regardless of the order in which they were written.
-    public static func equal(_ a: PlanValue, _ b: PlanValue) -> Bool {
-        switch (a, b) {
-        case (.null, .null): return true
-        case (.bool(let x), .bool(let y)): return x == y
-        case (.int(let x), .int(let y)): return x == y
-        case (.list(let xs), .list(let ys)):
-            return xs.count == ys.count && zip(xs, ys).allSatisfy { equal($0, $1) }
-        case (.map(let xs), .map(let ys)):
-            guard xs.count == ys.count else { return false }
-            var byKey: [[UInt8]: PlanValue] = [:]
-            for e in ys where byKey[Array(e.key.utf8)] == nil { byKey[Array(e.key.utf8)] = e.value }
-            return byKey.count == ys.count
-                && xs.allSatisfy { e in byKey[Array(e.key.utf8)].map { equal(e.value, $0) } ?? false }
-        default:
-            guard let x = text(a), let y = text(b) else { return false }
-            return sameText(x, y)
-        }
-    }
-
-    /// How Tern names the kind of a value in messages; never its content.
-    static func kind(of v: PlanValue) -> String {
-        switch v {
-        case .null: "null"
-        case .bool: "a bool"
-        case .int: "an int"
-        case .string: "a string"
-        case .secret: "a secret string"
-        case .list: "a list"
-        case .map: "a map"
-        }
-    }
-
-    /// The text of a plain or secret string.
-    private static func text(_ v: PlanValue) -> String? {
-        switch v {
-        case .string(let s), .secret(let s): s
-        default: nil
-        }
-    }
-
-    private static func sameText(_ a: String, _ b: String) -> Bool {
-        a.utf8.elementsEqual(b.utf8)
-    }
-
     /// Every string in `v` made secret.
     private static func secretStrings(_ v: PlanValue) -> PlanValue {
         switch v {
@@ -229,53 +180,6 @@ public enum RuntimeFunctions {
             throw .missingKey(a.function, key, keys: entries.map(\.key))
         }
         return entry.value
-    }
-
-    /// -1, 0 or 1; ints numerically, strings by Unicode scalar values.
-    private static func compare(_ a: PlanValue, _ b: PlanValue, _ f: RuntimeFunction) throws(RuntimeFunctionError)
-        -> Int
-    {
-        if case .int(let x) = a, case .int(let y) = b { return x < y ? -1 : x == y ? 0 : 1 }
-        if let x = text(a), let y = text(b) {
-            if sameText(x, y) { return 0 }
-            return x.unicodeScalars.lexicographicallyPrecedes(y.unicodeScalars) ? -1 : 1
-        }
-        throw .mixedComparison(f, a, b)
-    }
-
-    // MARK: - Text
-
-    /// `text` without leading and trailing Unicode white space.
-    private static func trim(_ text: String) -> String {
-        let scalars = text.unicodeScalars
-        guard let first = scalars.firstIndex(where: { !$0.properties.isWhitespace }),
-            let last = scalars.lastIndex(where: { !$0.properties.isWhitespace })
-        else { return "" }
-        return String(String.UnicodeScalarView(scalars[first...last]))
-    }
-
-    /// The lines of command output: split at `\n`, a `\r` before it dropped,
-    /// and no empty last line for the final newline (`"a\nb\n"` is two lines,
-    /// `""` is none).
-    private static func lines(_ text: String) -> [String] {
-        var pieces = text.utf8.split(separator: UInt8(ascii: "\n"), omittingEmptySubsequences: false)
-        if pieces.last?.isEmpty == true { pieces.removeLast() }
-        return pieces.map { piece in
-            String(decoding: piece.last == UInt8(ascii: "\r") ? piece.dropLast() : piece[...], as: UTF8.self)
-        }
-    }
-
-    /// Every piece between occurrences of `separator`, empty ones included
-    /// (`split("a,,b", ",")` is `["a", "", "b"]`, `split("", ",")` is `[""]`).
-    private static func split(_ text: String, by separator: String) -> [String] {
-        var pieces: [String] = []
-        var rest = Substring(text)
-        while let r = rest.range(of: separator) {
-            pieces.append(String(rest[..<r.lowerBound]))
-            rest = rest[r.upperBound...]
-        }
-        pieces.append(String(rest))
-        return pieces
     }
 
     private static func decodeBase64(_ text: String, secret: Bool) throws(RuntimeFunctionError) -> String {
@@ -307,7 +211,8 @@ private struct Arguments {
 
     func expect(_ count: Int) throws(RuntimeFunctionError) {
         guard values.count == count else {
-            throw .argumentCount(function, expected: count == 1 ? "1 argument" : "\(count) arguments", got: values.count)
+            let expected = count == 1 ? "1 argument" : "\(count) arguments"
+            throw .argumentCount(function, expected: expected, got: values.count)
         }
     }
 
