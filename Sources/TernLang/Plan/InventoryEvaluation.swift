@@ -132,9 +132,28 @@ struct InventoryEvaluation {
         guard let model else { return }
         for h in model.hosts {
             var vars = OrderedMap()
-            for e in AnsibleInventory.flattenedVars(for: h.name, in: model) { vars[e.key] = Value(plan: e.value) }
+            var connection: [String: PlanValue] = [:]
+            for e in AnsibleInventory.flattenedVars(for: h.name, in: model) {
+                vars[e.key] = Value(plan: e.value)
+                connection[e.key] = e.value
+            }
+            // Connection settings may come from group variables too
+            // (`[all:vars] ansible_user=root`); the host's own win.
+            func text(_ keys: String...) -> String? {
+                for k in keys { if case .string(let s)? = connection[k] { return s } }
+                return nil
+            }
+            func number(_ keys: String...) -> Int? {
+                for k in keys {
+                    if case .int(let i)? = connection[k] { return i }
+                    if case .string(let s)? = connection[k], let i = Int(s) { return i }
+                }
+                return nil
+            }
             let host = Inventory.Host(
-                name: h.name, address: h.address ?? h.name, port: h.port ?? 22, user: h.user, vars: vars, span: h.span)
+                name: h.name, address: h.address ?? text("ansible_ssh_host", "ansible_host") ?? h.name,
+                port: h.port ?? number("ansible_ssh_port", "ansible_port") ?? 22,
+                user: h.user ?? text("ansible_ssh_user", "ansible_user"), vars: vars, span: h.span)
             guard let i = ev.inventory.add(host) else {
                 ev.report(.duplicateHost(h.name, at: h.span, first: nil))
                 continue
