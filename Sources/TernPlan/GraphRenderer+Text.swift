@@ -106,13 +106,22 @@ extension GraphRenderer {
             if let owner = f.owner { words += " owner=" + ShellQuote.quote(c.scrubber.scrub(owner)) }
             if let group = f.group { words += " group=" + ShellQuote.quote(c.scrubber.scrub(group)) }
             line("      ", words, into: &out)
-            if let body = f.content.plainText {
-                out += "      content: \(count(body.utf8.count, "byte"))\n"
+            if f.content.plainText != nil {
+                // Secrets show as ***, so the body can be printed; long
+                // bodies are cut to their first lines.
+                let shown = c.scrubber.scrub(f.content.displayText(redacted: true))
+                var lines = shown.split(separator: "\n", omittingEmptySubsequences: false)
+                if lines.last == "" { lines.removeLast() }
+                out += "      content: \(count(lines.count, "line"))\n"
+                for l in lines.prefix(maxContentLines) { out += "        | \(l)\n" }
+                if lines.count > maxContentLines { out += "        | … \(lines.count - maxContentLines) more\n" }
             } else {
                 out += "      content: (known at run time)\n"
             }
         }
     }
+
+    static let maxContentLines = 12
 
     /// Appends `prefix + text` and a newline, indenting any further lines of
     /// `text` to the column where it started.

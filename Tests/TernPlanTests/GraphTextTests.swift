@@ -44,7 +44,8 @@ import Testing
               topology@lab1
                 > file.content "/etc/heketi/heketi.json"  site.tern:12:3
                   path=/etc/heketi/heketi.json mode=0640 owner=heketi group=heketi
-                  content: 30 bytes
+                  content: 1 line
+                    | {"admin": "***"}
                 $ heketi.topology glfs, key: admin_key  site.tern:13:3
                   (no check: runs every time)
                   apply: heketi-cli --secret *** topology load --json=/etc/heketi/topology.json
@@ -97,7 +98,7 @@ import Testing
                          EOF
                 > file.content path  site.tern:5:3
                   path='/srv/my site/index.html'
-                  content: 0 bytes
+                  content: 0 lines
               deploy@web2  waits for deploy@web1
                 $ run script  site.tern:4:3  notify=reload
                   (no check: runs every time)
@@ -106,7 +107,7 @@ import Testing
                          EOF
                 > file.content path  site.tern:5:3
                   path='/srv/my site/index.html'
-                  content: 0 bytes
+                  content: 0 lines
 
             step reload  site.tern:7:6  hosts=1  handler
               reload@web1

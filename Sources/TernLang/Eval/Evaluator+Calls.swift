@@ -55,7 +55,8 @@ extension Evaluator {
             }
             if bound[i] >= 0 {
                 let a = args[bound[i]]
-                guard p.type.accepts(a.value.typeTag) else {
+                // `null` may be passed explicitly where it is the default.
+                guard p.type.accepts(a.value.typeTag) || (a.value.isNull && p.defaultsToNull) else {
                     report(.wrongArgumentType(p.name, function: f.name, expected: p.type, got: a.value.typeTag, at: a.span))
                     return .poison
                 }

@@ -55,6 +55,7 @@ public indirect enum Value: Sendable {
     }
 
     public var isPoison: Bool { if case .poison = self { true } else { false } }
+    public var isNull: Bool { if case .null = self { true } else { false } }
 }
 
 /// Types as the language names them in signatures and messages.
@@ -149,6 +150,15 @@ public struct Signature: Sendable {
         /// Nil for a required parameter.
         public let defaultValue: DefaultValue?
         public let span: SourceSpan?
+
+        /// True for an optional parameter whose default is `null`.
+        public var defaultsToNull: Bool {
+            switch defaultValue {
+            case .value(.null)?: true
+            case .expr(let e)?: if case .null = e.kind { true } else { false }
+            default: false
+            }
+        }
     }
 
     public enum DefaultValue: Sendable {
