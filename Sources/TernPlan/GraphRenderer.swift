@@ -118,7 +118,7 @@ public enum GraphRenderer {
                 case .value(let v): visit(v)
                 case .output(_, let command, _): visit(command)
                 case .call(_, let args): args.forEach(visit)
-                case .readFile, .fact: break
+                case .readFile, .fact, .stepOutput: break
                 }
             }
             func visit(_ v: PlanValue) {

@@ -40,6 +40,8 @@ public indirect enum RuntimeExpr: Sendable, Hashable, CustomStringConvertible {
     /// A command's standard output on `host`, run once the steps `after` have run there.
     case output(host: String, command: Template, after: [String])
     case fact(host: String, name: String)
+    /// The standard output of the last command action of a step on a host.
+    case stepOutput(step: String, host: String)
     case call(RuntimeFunction, [RuntimeExpr])
 
     public var description: String {
@@ -50,6 +52,7 @@ public indirect enum RuntimeExpr: Sendable, Hashable, CustomStringConvertible {
         case .output(let h, let c, let after):
             return "read(\(h), cmd: \(PlanValueFormat.quoted(c.shellCommand(redacted: true)))\(Self.afterSuffix(after)))"
         case .fact(let h, let n): return "\(h).facts.\(n)"
+        case .stepOutput(let s, let h): return "output(\(s), \(h))"
         case .call(let f, let args): return "\(f.rawValue)(\(args.map(\.description).joined(separator: ", ")))"
         }
     }
@@ -58,7 +61,7 @@ public indirect enum RuntimeExpr: Sendable, Hashable, CustomStringConvertible {
     public var hostsRead: Set<String> {
         switch self {
         case .value: return []
-        case .readFile(let h, _, _), .fact(let h, _): return [h]
+        case .readFile(let h, _, _), .fact(let h, _), .stepOutput(_, let h): return [h]
         case .output(let h, _, _): return [h]
         case .call(_, let args): return args.reduce(into: []) { $0.formUnion($1.hostsRead) }
         }
@@ -69,6 +72,7 @@ public indirect enum RuntimeExpr: Sendable, Hashable, CustomStringConvertible {
     public var nodesRead: [NodeRef] {
         switch self {
         case .value, .fact: return []
+        case .stepOutput(let s, let h): return [NodeRef(step: s, host: h)]
         case .readFile(let h, _, let after): return after.map { NodeRef(step: $0, host: h) }
         case .output(let h, let c, let after):
             return after.map { NodeRef(step: $0, host: h) } + c.deferredExprs.flatMap(\.nodesRead)

@@ -43,6 +43,12 @@ struct EvaluationOptions: ParsableArguments {
     @Flag(help: "Colour the output (default: when writing to a terminal and NO_COLOR is unset).")
     var color = false
 
+    func validate() throws {
+        for p in param where p.firstIndex(of: "=").map({ $0 == p.startIndex }) ?? true {
+            throw ValidationError("-p takes NAME=VALUE, got '\(p)'")
+        }
+    }
+
     func planOptions(requireSecrets: Bool) throws -> PlanOptions {
         var o = PlanOptions()
         o.inventoryPaths = inventory

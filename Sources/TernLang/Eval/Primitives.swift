@@ -15,6 +15,7 @@ enum Primitives {
     typealias P = Builtins.P
 
     static let all: [(String, FunctionValue)] = [
+        output,
         Builtins.make("action", [
             P("apply", .string), P("check", .string, default: .null), P("lock", .string, default: .null),
             P("notify", default: .null),
@@ -98,6 +99,15 @@ enum Primitives {
             }
         },
     ]
+
+    static let output = Builtins.make("output", [P("step", .step), P("host", .host)],
+        doc: "The standard output of a step's last command on a host, known at run time; waits for that node.") { ctx, args in
+        guard case .step(let step) = args[0], case .host(let h) = args[1] else { return .poison }
+        let ev = ctx.evaluator
+        let ref = NodeRef(step: step, host: ev.inventory.hosts[h].name)
+        ev.readDependencies.append((ref, ctx.argumentSpans[1]))
+        return .deferred(.stepOutput(step: ref.step, host: ref.host), .string)
+    }
 
     static func asWord(_ s: Template.Segment) -> Template.Segment {
         if case .text(let t) = s { return .word(t) }

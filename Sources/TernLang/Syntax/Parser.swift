@@ -79,8 +79,21 @@ public struct Parser {
     }
 
     /// Reports unless the bad token is one the lexer already reported.
+    /// When the line or file ended too early, the caret goes right after
+    /// the last token, where the missing piece belongs.
     mutating func fail(_ d: Diagnostic) {
         if current.kind == .error { return }
+        switch current.kind {
+        case .newline, .eof:
+            guard index > 0, let span = d.span, span == current.span else { break }
+            var last = index - 1
+            while last > 0, tokens[last].kind == .newline { last -= 1 }
+            let end = tokens[last].span.end
+            let after = SourceSpan(file: span.file, start: end, end: end + 1)
+            report(Diagnostic(d.severity, id: d.id, d.message, at: after, label: d.label, notes: d.notes, help: d.help))
+            return
+        default: break
+        }
         report(d)
     }
 
