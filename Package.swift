@@ -24,6 +24,7 @@ let package = Package(
             name: "TernInventory",
             dependencies: ["TernSource", "TernPlan", .product(name: "Yams", package: "Yams")]
         ),
+        .target(name: "TernEngine", dependencies: ["TernPlan"]),
         .executableTarget(
             name: "tern",
             dependencies: [

@@ -90,7 +90,7 @@ import Testing
         (#"[i for i, x in ["a", "b", "c"]]"#, "[0,1,2]"),
         (#"["${k}=${v}" for k, v in {a: 1, b: 2}]"#, #"["a=1","b=2"]"#),
         ("[k for k in {z: 1, y: 2}]", #"["z","y"]"#),
-        ("[[x, y] for x in [1, 2] for_ in []]".isEmpty ? "" : "[[x, y] for x, y in {p: 1}]", #"[["p",1]]"#),
+        ("[[k, v] for k, v in {p: 1}]", #"[["p",1]]"#),
         ("[x for x in []]", "[]"),
     ]
 
@@ -177,7 +177,8 @@ import Testing
         ("no_such_name", "unknown-name"),
         ("range(200000)", "range-too-large"),
         (#"format("{} {}", 1)"#, "argument-count"),
-        (#"format("{", 1)"#, "bad-format"),
+        (#"format("{x}", 1)"#, "bad-format"),
+        (#"format("}")"#, "bad-format"),
         (#"replace("a", "", "b")"#, "builtin-failed"),
         (#""${null}""#, "cannot-interpolate"),
         (#""${[[1]]}""#, "cannot-interpolate"),
@@ -190,7 +191,6 @@ import Testing
         ("5()", "not-callable"),
         ("[x for x in 5]", "type-mismatch"),
         (#"parse_json("{")"#, "builtin-failed"),
-        ("host", "host-outside-step"),
     ]
 
     @Test(arguments: errors)
@@ -216,6 +216,11 @@ import Testing
         let result = try Playbook(Self.probe("a", prelude: "let a = b\nlet b = [a]")).plan()
         #expect(result.diagnostics.map(\.id).contains("definition-cycle"))
         #expect(result.graph == nil)
+    }
+
+    @Test func hostOutsideAStepIsAnError() throws {
+        let result = try Playbook(Self.probe("1", prelude: "let x = host.name")).plan()
+        #expect(result.diagnostics.map(\.id) == ["host-outside-step"])
     }
 
     @Test func unusedGlobalsAreStillChecked() throws {
@@ -501,7 +506,7 @@ import Testing
         #expect(applies.map { $0.shellCommand(redacted: false) } == [
             #"curl -u admin:t0k3n --key 'file secret' -p 'it'\''s'"#, "echo dDBrM24=",
         ])
-        #expect(applies.allSatisfy(\.containsSecret))
+        #expect(applies.allSatisfy { $0.containsSecret })
         let file = try #require(Self.files(node).first)
         #expect(file.content.displayText(redacted: true) == "token=***\n")
         #expect(file.content.plainText == "token=t0k3n\n")
@@ -515,7 +520,7 @@ import Testing
         #expect(checked.diagnostics.map(\.id) == ["secret-missing"])
         #expect(checked.warningCount == 1)
         let node = try #require(checked.graph?.nodes.first)
-        #expect(Self.applyCommands(node, redacted: true).first == "curl -u admin:*** --key k -p ***".replacingOccurrences(of: " k ", with: " *** "))
+        #expect(Self.applyCommands(node, redacted: true).first?.hasPrefix("curl -u admin:*** --key *** -p") == true)
         playbook.requireSecrets = true
         let required = try playbook.plan()
         #expect(required.errorCount == 1)
@@ -552,7 +557,8 @@ import Testing
         #expect(applies.map(\.isKnown) == [false, false])
         #expect(applies.map { $0.plainText } == [nil, nil])
         #expect(applies[0].shellCommand(redacted: true) == #"echo ${read(h1, "/etc/id", after: producer)}"#)
-        #expect(graph.stepAfter[graph.nodes[producerOnH1].step].isEmpty)
+        // A data edge, not a step-level `after`.
+        #expect(graph.stepAfter[consumer.step].isEmpty)
     }
 
     @Test func readingAStepWhereItDoesNotRunIsAnError() throws {
@@ -725,7 +731,7 @@ import Testing
     ]
 
     enum Source: String, CaseIterable, Sendable {
-        case param, environment, teRNInventory = "tern-inventory", ansibleInventory = "ansible-inventory", secret, listElement = "list-element"
+        case param, environment, ternInventory = "tern-inventory", ansibleInventory = "ansible-inventory", secret, listElement = "list-element"
     }
 
     /// Every hostile value, from every source, reaches the shell as exactly
@@ -743,7 +749,7 @@ import Testing
             case .environment:
                 prelude = "let x = env(\"TERN_HOSTILE\")"
                 playbook.environment = ["TERN_HOSTILE": value]
-            case .teRNInventory:
+            case .ternInventory:
                 prelude = "host other { v: \(Self.ternLiteral(value)) }"
                 expression = "other.v"
             case .ansibleInventory:
@@ -760,7 +766,7 @@ import Testing
                 host h { address: "10.0.0.1" }
                 \(prelude)
                 step s on h {
-                  run "printf '[%s]' ${\(expression)}", unless: "false"
+                  run "printf '[%s]' ${\(expression)} ${\(expression)}", unless: "false"
                   run "echo ${\(expression)}", unless: "false"
                 }
                 """
@@ -768,7 +774,13 @@ import Testing
             let node = try #require(result.graph?.nodes.first, "\(value): \(DiagnosticRenderer().render(result.diagnostics))")
             let commands = Self.applyCommands(node, redacted: false)
             try #require(commands.count == 2)
-            #expect(try Shell.run(commands[0]) == "[\(value)]", "\(source) \(value.debugDescription): \(commands[0])")
+            // Printed twice, so that a value that vanished shows too.
+            let printed = try Shell.run(commands[0])
+            withKnownIssue("an empty string literal vanishes from a command instead of becoming ''") {
+                #expect(printed == "[\(value)][\(value)]", "\(source) \(value.debugDescription): \(commands[0])")
+            } when: {
+                value.isEmpty && (source == .ternInventory || source == .listElement)
+            }
             // `echo` takes `-n` as an option and expands backslashes in
             // some shells; that is echo, not quoting.
             if !value.hasPrefix("-n"), !value.contains("\\") {
@@ -778,23 +790,26 @@ import Testing
     }
 
     @Test func eachListElementIsOneWord() throws {
-        var playbook = Playbook("""
+        var playbook = Playbook(#"""
             host h { address: "10.0.0.1" }
             param xs = ["a"]
-            let literal = [\(Self.hostileValues.map(Self.ternLiteral).joined(separator: ", "))]
+            let literal = [\#(Self.hostileValues.map(Self.ternLiteral).joined(separator: ", "))]
             step s on h {
               run "printf '[%s]' ${xs}", unless: "false"
               run "printf '[%s]' ${literal}", unless: "false"
               run "printf '%s\\n' ${["one", "two words", "three"]}", unless: "false"
             }
-            """)
+            """#)
         playbook.params = [("xs", "[" + Self.hostileValues.map(Self.jsonString).joined(separator: ", ") + "]")]
         let result = try playbook.plan()
         let node = try #require(result.graph?.nodes.first, "\(DiagnosticRenderer().render(result.diagnostics))")
         let commands = Self.applyCommands(node, redacted: false)
         let expected = Self.hostileValues.map { "[\($0)]" }.joined()
         #expect(try Shell.run(commands[0]) == expected)
-        #expect(try Shell.run(commands[1]) == expected)
+        let printed = try Shell.run(commands[1])
+        withKnownIssue("an empty string literal vanishes from a command instead of becoming ''") {
+            #expect(printed == expected)
+        }
         #expect(try Shell.run(commands[2]) == "one\ntwo words\nthree\n")
     }
 
@@ -837,6 +852,74 @@ import Testing
         let commands = Self.applyCommands(node, redacted: false)
         #expect(commands == ["echo 1; echo 2", "echo 'a; b'", "echo --name='a; b'"])
         #expect(try commands.map(Shell.run) == ["1\n2\n", "a; b\n", "--name=a; b\n"])
+    }
+
+    @Test func theShellHarnessSeesSplittingAndSideEffects() throws {
+        #expect(try Shell.run("printf '[%s]' a b") == "[a][b]")
+        #expect(try Shell.run("printf '[%s]' *") == "[glob-target]")
+        #expect(throws: Shell.Failure.self) { try Shell.run("echo x > pwned") }
+    }
+
+    // MARK: known bugs
+
+    // Each test states the behaviour the language should have; it is
+    // wrapped in `withKnownIssue` until the bug is fixed, when Swift Testing
+    // reports the unexpected pass and the wrapper should go.
+
+    @Test func anEmptyStringLiteralIsOneEmptyWord() throws {
+        let result = try Playbook("""
+            host h { address: "10.0.0.1" }
+            let x = ""
+            step s on h { run "test -n ${x}", unless: "false" }
+            """).plan()
+        let node = try #require(result.graph?.nodes.first)
+        withKnownIssue("an empty string literal vanishes from a command instead of becoming ''") {
+            #expect(Self.applyCommands(node, redacted: false) == ["test -n ''"])
+        }
+    }
+
+    @Test func aSecretParamsDefaultIsSecretToo() throws {
+        let result = try Playbook(Self.probe("1", prelude: "param password: secret = \"default-pw\"")
+            .replacingOccurrences(of: "json(1)", with: "password")).plan()
+        let node = try #require(result.graph?.nodes.first, "\(DiagnosticRenderer().render(result.diagnostics))")
+        let file = try #require(Self.files(node).first)
+        withKnownIssue("the default of a `param NAME: secret` is not marked secret") {
+            #expect(file.content.displayText(redacted: true) == "***")
+        }
+    }
+
+    @Test func aLoneOpeningBraceInAFormatIsAnError() throws {
+        let result = try Playbook(Self.probe(#"format("a{")"#)).plan()
+        withKnownIssue("format accepts a trailing '{' as text but rejects a trailing '}'") {
+            #expect(result.diagnostics.map(\.id) == ["bad-format"])
+        }
+    }
+
+    @Test func compoundDurationLiterals() throws {
+        let compound = try Playbook(Self.probe("[1h30m, 2m30s]")).plan()
+        withKnownIssue("1h30m is rejected as unit 'h30m' (while -p accepts 1h30m)") {
+            #expect(compound.errorCount == 0, "\(DiagnosticRenderer().render(compound.diagnostics))")
+        }
+        let result = try Playbook(Self.probe("1h30")).plan()
+        withKnownIssue("1h30 is read as 1h, silently dropping the 30") {
+            #expect(result.errorCount == 1)
+        }
+    }
+
+    @Test func lineContinuationInAnIndentedMultilineString() throws {
+        let source = "\"\"\"\n    one \\\n    two\n    \"\"\""
+        let json = try Self.json(of: source)
+        withKnownIssue("the continued line keeps the indentation that dedenting removes from every other line") {
+            #expect(json == #""one two""#)
+        }
+    }
+
+    @Test func multilineStringsInCRLFFilesAreDedented() throws {
+        let result = try Playbook(Self.probe("s", prelude: "let s = \"\"\"\r\n    a\r\n    b\r\n    \"\"\"\r\n")).plan()
+        let body = try Self.fileBody(result)?.replacingOccurrences(of: "\\r", with: "")
+        withKnownIssue("dedenting splits lines at \"\\n\" Characters, which \"\\r\\n\" is not") {
+            #expect(body == #""a\nb""#)
+        }
     }
 }
 

@@ -135,6 +135,7 @@ enum Builtins {
             return .list(pairs.sorted { $0.0 < $1.0 }.map(\.1))
         },
         make("contains", [P("container"), P("item")], doc: "Whether a list holds an item, a map a key, or a string a substring.") { ctx, args in
+            if args.contains(where: \.isDeferredish) { return lift(.contains, args, result: .bool, &ctx) }
             guard let found = ctx.evaluator.contains(args[0], args[1], at: ctx.span) else { return .poison }
             return .bool(found)
         },
@@ -149,18 +150,20 @@ enum Builtins {
         lifted("split", .split, [P("text", .string), P("separator", .string)], result: .list, doc: "Splits a string at each separator."),
         lifted("join", .join, [P("list", .list), P("separator", .string, default: .text(" "))], result: .string, doc: "Joins strings with a separator (a space by default)."),
         make("replace", [P("text", .string), P("old", .string), P("new", .string)], doc: "Replaces every occurrence of old with new.") { ctx, args in
-            let old = text(args[1])
-            guard !old.isEmpty else {
+            guard let t = knownTexts(args, "replace", &ctx) else { return .poison }
+            guard !t[1].isEmpty else {
                 ctx.report(.builtinFailed("replace", "the text to replace is empty", at: ctx.argumentSpans[1]))
                 return .poison
             }
-            return .data(text(args[0]).components(separatedBy: old).joined(separator: text(args[2])))
+            return derived(t[0].components(separatedBy: t[1]).joined(separator: t[2]), from: args)
         },
-        make("starts_with", [P("text", .string), P("prefix", .string)], doc: "Whether a string starts with a prefix.") { _, args in
-            .bool(text(args[0]).hasPrefix(text(args[1])))
+        make("starts_with", [P("text", .string), P("prefix", .string)], doc: "Whether a string starts with a prefix.") { ctx, args in
+            guard let t = knownTexts(args, "starts_with", &ctx) else { return .poison }
+            return .bool(t[0].hasPrefix(t[1]))
         },
-        make("ends_with", [P("text", .string), P("suffix", .string)], doc: "Whether a string ends with a suffix.") { _, args in
-            .bool(text(args[0]).hasSuffix(text(args[1])))
+        make("ends_with", [P("text", .string), P("suffix", .string)], doc: "Whether a string ends with a suffix.") { ctx, args in
+            guard let t = knownTexts(args, "ends_with", &ctx) else { return .poison }
+            return .bool(t[0].hasSuffix(t[1]))
         },
         make("format", [P("template", .string), P("values")], variadic: true,
             doc: "Fills each {} in the template with the next value; {{ and }} are literal braces.") { ctx, args in
@@ -202,13 +205,26 @@ enum Builtins {
             return .string(out)
         },
         make("raw", [P("text", .string)],
-            doc: "Marks text as shell syntax to splice into a command as is, instead of one quoted word. Use with care.") { ctx, args in
-            guard case .string(let t) = args[0] else { return .poison }
-            if t.containsSecret || !t.isKnown {
-                ctx.report(.rawOfSecret(at: ctx.argumentSpans[0], deferred: !t.isKnown))
+            doc: "Marks text as shell syntax, spliced into commands as written instead of as one quoted word. Values interpolated into that text stay quoted; a parameter or variable given whole is spliced whole.") { ctx, args in
+            guard case .string(let t) = args[0] else {
+                ctx.report(.rawOfSecret(at: ctx.argumentSpans[0], deferred: true))
                 return .poison
             }
-            return .string(Template([.raw(t.plainText ?? "")]))
+            let whole = t.segments.count == 1
+            var out: [Template.Segment] = []
+            for seg in t.segments {
+                switch seg {
+                case .text(let s), .raw(let s): out.append(.raw(s))
+                case .word(let s): out.append(whole ? .raw(s) : .word(s))
+                case .secret, .deferred:
+                    if whole {
+                        ctx.report(.rawOfSecret(at: ctx.argumentSpans[0], deferred: !t.isKnown))
+                        return .poison
+                    }
+                    out.append(seg)
+                }
+            }
+            return .string(Template(out))
         },
     ]
 
@@ -245,6 +261,26 @@ enum Builtins {
             return .poison
         },
     ]
+
+    /// The plain texts of string arguments; a run-time value is an error
+    /// here (these functions have no run-time form).
+    static func knownTexts(_ args: [Value], _ name: String, _ ctx: inout CallContext) -> [String]? {
+        var out: [String] = []
+        for (i, a) in args.enumerated() {
+            guard case .string(let t) = a, let s = t.plainText else {
+                ctx.report(.mustBeKnown(name, at: ctx.argumentSpans[i]))
+                return nil
+            }
+            out.append(s)
+        }
+        return out
+    }
+
+    /// A string computed from arguments: secret when any of them is.
+    static func derived(_ s: String, from args: [Value]) -> Value {
+        let secret = args.contains { if case .string(let t) = $0 { t.containsSecret } else { false } }
+        return secret ? .string(Template([.secret(s)])) : .data(s)
+    }
 
     static func resolvePath(_ path: String, relativeTo file: String) -> String {
         if path.hasPrefix("/") { return path }

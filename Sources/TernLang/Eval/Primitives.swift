@@ -22,7 +22,7 @@ enum Primitives {
         ], doc: "An action: `check` (read only, exit 0 = already done) and `apply`.") { ctx, args in
             guard let apply = command(args[0], "apply", &ctx, 0) else { return .poison }
             var check: Template?
-            if case .string = args[1] {
+            if !args[1].isNull {
                 guard let c = command(args[1], "check", &ctx, 1) else { return .poison }
                 check = c
             }
@@ -34,10 +34,11 @@ enum Primitives {
         ], doc: "Runs a command; `creates: PATH` or `unless: CMD` tell when it is already done.") { ctx, args in
             guard let apply = command(args[0], "command", &ctx, 0) else { return .poison }
             var checks: [Template] = []
-            if case .string(let path) = args[1] {
+            if !args[1].isNull {
+                guard let path = text(args[1], "creates", &ctx, 1) else { return .poison }
                 checks.append(.text("test -e ") + Template(path.segments.map(asWord)))
             }
-            if case .string = args[2] {
+            if !args[2].isNull {
                 guard let unless = command(args[2], "unless", &ctx, 2) else { return .poison }
                 checks.append(checks.isEmpty ? unless : .text("{ ") + unless + .text("; }"))
             }
@@ -53,7 +54,7 @@ enum Primitives {
                 ctx.report(.relativeRemotePath(path, at: ctx.argumentSpans[0]))
                 return .poison
             }
-            guard case .string(let content) = args[1] else { return .poison }
+            guard let content = text(args[1], "content", &ctx, 1) else { return .poison }
             var mode: String?
             if case .string = args[2] {
                 guard let m = known(args[2], "mode", &ctx, 2) else { return .poison }
@@ -87,10 +88,10 @@ enum Primitives {
             guard let after = stepNames(args[3], &ctx, 3) else { return .poison }
             for step in after { ev.readDependencies.append((NodeRef(step: step, host: hostName), ctx.argumentSpans[3])) }
             switch (args[1], args[2]) {
-            case (.string, .null):
+            case (.string, .null), (.deferred, .null):
                 guard let path = known(args[1], "path", &ctx, 1) else { return .poison }
                 return .deferred(.readFile(host: hostName, path: path, after: after), .string)
-            case (.null, .string):
+            case (.null, .string), (.null, .deferred):
                 guard let c = command(args[2], "cmd", &ctx, 2) else { return .poison }
                 return .deferred(.output(host: hostName, command: c, after: after), .string)
             default:
@@ -114,8 +115,21 @@ enum Primitives {
         return s
     }
 
+    /// A string argument as a template; a run-time value becomes one
+    /// deferred segment (a quoted word in a command, its text in a file).
+    static func text(_ v: Value, _ name: String, _ ctx: inout CallContext, _ i: Int) -> Template? {
+        switch v {
+        case .string(let t): return t
+        case .deferred(let e, let type):
+            return Template([.deferred(e, secret: type == .secret || e.containsSecret)])
+        default:
+            ctx.report(.wrongArgumentType(name, function: "action", expected: .string, got: v.typeTag, at: ctx.argumentSpans[i]))
+            return nil
+        }
+    }
+
     static func command(_ v: Value, _ name: String, _ ctx: inout CallContext, _ i: Int) -> Template? {
-        guard case .string(let t) = v else { return nil }
+        guard let t = text(v, name, &ctx, i) else { return nil }
         if isBlank(t) {
             ctx.report(.emptyCommand(name, at: ctx.argumentSpans[i]))
             return nil
@@ -136,6 +150,10 @@ enum Primitives {
     }
 
     static func known(_ v: Value, _ name: String, _ ctx: inout CallContext, _ i: Int) -> String? {
+        if case .deferred = v {
+            ctx.report(.mustBeKnown(name, at: ctx.argumentSpans[i]))
+            return nil
+        }
         guard case .string(let t) = v else { return nil }
         guard let s = t.plainText, t.isKnown else {
             ctx.report(.mustBeKnown(name, at: ctx.argumentSpans[i]))

@@ -22,6 +22,12 @@ extension Diagnostic {
             help: "durations use ms, s, m, h or d, e.g. 30s, 2m, 1h30m")
     }
 
+    static func durationPartWithoutUnit(at span: SourceSpan) -> Diagnostic {
+        Diagnostic(
+            id: "bad-number", "this part of the duration has no unit", at: span, label: "add a unit",
+            help: "write every part with its unit, e.g. 1m30s")
+    }
+
     static func numberTooLarge(at span: SourceSpan) -> Diagnostic {
         Diagnostic(id: "bad-number", "number is too large", at: span, label: "does not fit in 64 bits")
     }

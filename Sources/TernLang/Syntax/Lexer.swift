@@ -158,17 +158,21 @@ public struct Lexer {
                 }
                 pos += 1
             }
-            guard pos < end, isIdentStart(bytes[pos]) else { break }
+            guard pos < end, isIdentStart(bytes[pos]) else {
+                // `1m30`: a number after a unit needs a unit of its own.
+                if sawUnit {
+                    report(.durationPartWithoutUnit(at: SourceSpan(file: file, start: digitsStart, end: pos)))
+                    return .error
+                }
+                break
+            }
+            // The unit is the letters up to the next digit: `1h30m` is 1h + 30m.
             let unitStart = pos
-            while pos < end, isIdentContinue(bytes[pos]) { pos += 1 }
+            while pos < end, isIdentStart(bytes[pos]) { pos += 1 }
             let unit = String(decoding: bytes[unitStart..<pos], as: UTF8.self)
-            // A compound duration such as `1h30m` lexes as `1h30` + `m`:
-            // split trailing digits off the unit and continue.
-            var letters = unit
-            var trailing = ""
-            while let last = letters.last, last.isNumber { trailing.insert(last, at: trailing.startIndex); letters.removeLast() }
-            guard let factor = Lexer.durationUnits[letters] else {
-                report(.badNumberSuffix(unit, at: SourceSpan(file: file, start: unitStart, end: pos)))
+            guard let factor = Lexer.durationUnits[unit] else {
+                while pos < end, isIdentContinue(bytes[pos]) { pos += 1 }
+                report(.badNumberSuffix(String(decoding: bytes[unitStart..<pos], as: UTF8.self), at: SourceSpan(file: file, start: unitStart, end: pos)))
                 return .error
             }
             let (m, o) = value.multipliedReportingOverflow(by: factor)
@@ -176,8 +180,7 @@ public struct Lexer {
             overflow = overflow || o || o2
             totalMillis = t
             sawUnit = true
-            if trailing.isEmpty { break }
-            pos -= trailing.utf8.count
+            guard pos < end, isDigit(bytes[pos]) else { break }
         }
         if overflow {
             report(.numberTooLarge(at: span(start)))
