@@ -153,6 +153,12 @@ extension Diagnostic {
 
     /// Something that must be a mapping (the whole file, a group, a group's
     /// `hosts`/`vars`/`children`, a host's vars) is not.
+    static func expansionTooLarge(at span: SourceSpan) -> Diagnostic {
+        Diagnostic(
+            id: "inventory-shape", "this inventory expands to more than a million values", at: span,
+            help: "YAML aliases (*name) here repeat data many times over; write the values out or use fewer aliases")
+    }
+
     static func notAMapping(_ what: String, found: String, at span: SourceSpan) -> Diagnostic {
         Diagnostic(
             id: "inventory-shape", "\(what) must be a mapping, not \(found)", at: span,

@@ -39,6 +39,11 @@ struct YAMLInventoryParser {
     }
 
     private var builder: InventoryBuilder
+    /// Values visited so far. Aliases can make a small file expand to an
+    /// enormous value ("billion laughs"); past this many nodes the
+    /// inventory is refused instead of exhausting memory.
+    private var nodesLeft = 1_000_000
+    private var expansionReported = false
     private let file: SourceFile
     /// Group bodies already read, by group name and body position. An alias
     /// can bring the same body back, inside itself or many times over;
@@ -188,6 +193,14 @@ struct YAMLInventoryParser {
     /// Plain data from YAML. Floats and timestamps stay text (plan values
     /// have neither); `!vault` values become secrets, so they are never shown.
     private mutating func planValue(_ node: Node) -> PlanValue {
+        nodesLeft -= 1
+        guard nodesLeft >= 0 else {
+            if !expansionReported {
+                expansionReported = true
+                builder.report(.expansionTooLarge(at: span(of: node)))
+            }
+            return .null
+        }
         switch node {
         case .scalar(let s):
             switch tagName(node) {

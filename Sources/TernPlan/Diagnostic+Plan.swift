@@ -28,9 +28,25 @@ extension Diagnostic {
             help: "this is a bug in tern; please report it with the playbook")
     }
 
+    static func notifyNotHandler(_ name: String, at span: SourceSpan, declared: SourceSpan) -> Diagnostic {
+        Diagnostic(
+            id: "notify-not-handler", "'\(name)' is a step, not a handler", at: span, label: "notifies \(name)",
+            notes: [.init("declared here", at: declared)],
+            help: "declare it with 'handler \(name) on ...' to run it only when notified")
+    }
+
+    static func handlerNotOnHost(_ name: String, host: String, at span: SourceSpan) -> Diagnostic {
+        Diagnostic(
+            id: "handler-not-on-host", "handler '\(name)' does not run on host '\(host)'", at: span,
+            help: "add '\(host)' to the handler's hosts, or notify it only from steps on its hosts")
+    }
+
     static func dependencyCycle(_ names: [String], at span: SourceSpan, notes: [Note]) -> Diagnostic {
         Diagnostic(
-            id: "dependency-cycle", "steps wait for each other in a cycle: \(names.joined(separator: " -> "))",
+            id: "dependency-cycle",
+            names.count == 2 && names[0] == names[1]
+                ? "step '\(names[0])' waits for itself"
+                : "steps wait for each other in a cycle: \(names.joined(separator: " -> "))",
             at: span, label: "this step is part of the cycle", notes: notes,
             help: "remove one of these dependencies")
     }

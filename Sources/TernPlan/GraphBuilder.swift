@@ -7,6 +7,8 @@ import TernSource
 /// 2. `resolveAfter` — turn `after` names into step indices ("did you mean").
 /// 3. `addDataEdges` — a data reference waits for exactly the node it reads;
 ///    reading a step on a host it does not run on is an error.
+///    A handler waits for every node on its host whose actions notify it;
+///    notifying a step that is not a handler is an error.
 /// 4. `addSerialEdges` — rolling batches: batch k+1 waits for batch k.
 /// 5. `findCycles` — strongly connected components of the step-level graph;
 ///    each cycle is reported once, naming every step with its location; then
@@ -83,6 +85,28 @@ public struct GraphBuilder {
                     diagnostics.add(.stepNotOnHost(dep.node, at: dep.span, targets: steps[t].targets))
                 } else {
                     diagnostics.add(.unknownStep(dep.node.step, at: dep.span, known: steps.map(\.name)))
+                }
+            }
+        }
+
+        // 3b. handlers: a handler on a host waits for every node there that
+        // may notify it, so it runs after the change that calls for it.
+        for (i, entry) in order.enumerated() {
+            for action in entry.spec.actions {
+                for name in action.notify {
+                    guard let t = stepIndex[name] else {
+                        diagnostics.add(.unknownStep(name, at: action.span, known: steps.map(\.name)))
+                        continue
+                    }
+                    guard steps[t].options.handler else {
+                        diagnostics.add(.notifyNotHandler(name, at: action.span, declared: steps[t].span))
+                        continue
+                    }
+                    guard let h = nodeIndex[NodeRef(step: name, host: entry.spec.ref.host)] else {
+                        diagnostics.add(.handlerNotOnHost(name, host: entry.spec.ref.host, at: action.span))
+                        continue
+                    }
+                    if h != i { extra[h].insert(i) }
                 }
             }
         }

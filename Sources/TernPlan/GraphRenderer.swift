@@ -101,6 +101,7 @@ public enum GraphRenderer {
     struct SecretScrubber {
         /// Longest first, so that a secret containing another is replaced whole.
         private let secrets: [String]
+        static let minimumLength = 4
 
         init(_ graph: StepGraph) {
             var found = Set<String>()
@@ -141,8 +142,10 @@ public enum GraphRenderer {
                     }
                 }
             }
-            found.remove("")
-            secrets = found.sorted { $0.utf8.count != $1.utf8.count ? $0.utf8.count > $1.utf8.count : $0 < $1 }
+            // Secret segments are always masked where they stand; this
+            // second, textual pass skips very short secrets, which would
+            // mask ordinary letters everywhere ("a" in every word).
+            secrets = found.filter { $0.utf8.count >= SecretScrubber.minimumLength }.sorted { $0.utf8.count != $1.utf8.count ? $0.utf8.count > $1.utf8.count : $0 < $1 }
         }
 
         func scrub(_ s: String) -> String {

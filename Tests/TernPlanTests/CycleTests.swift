@@ -50,7 +50,7 @@ import Testing
         #expect(graph == nil)
         let d = try #require(diagnostics.soleElement)
         #expect(d.id == "dependency-cycle")
-        #expect(d.message == "steps wait for each other in a cycle: wait -> wait")
+        #expect(d.message == "step 'wait' waits for itself")
         #expect(d.notes.map(\.message) == ["'wait' waits for 'wait'"])
     }
 

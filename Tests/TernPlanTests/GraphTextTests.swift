@@ -81,10 +81,10 @@ import Testing
                             notify: ["reload"]),
                         .file("file.content path", FileSpec(path: "/srv/my site/index.html", content: .text(""))),
                     ]),
-                StepSketch(name: "reload", on: ["web1"], options: handler),
+                StepSketch(name: "reload", on: ["web1", "web2"], options: handler),
             ]).graph())
         let expected = """
-            graph: 2 hosts, 3 steps, 3 nodes, 1 edge
+            graph: 2 hosts, 3 steps, 4 nodes, 3 edges
 
             step nothing  site.tern:1:6  hosts=0
               (no hosts)
@@ -109,8 +109,10 @@ import Testing
                   path='/srv/my site/index.html'
                   content: 0 lines
 
-            step reload  site.tern:7:6  hosts=1  handler
-              reload@web1
+            step reload  site.tern:7:6  hosts=2  handler
+              reload@web1  waits for deploy@web1
+                (no actions)
+              reload@web2  waits for deploy@web2
                 (no actions)
 
             """

@@ -112,7 +112,8 @@ enum Builtins {
             guard case .int(let a) = args[0] else { return .poison }
             var lo = 0, hi = a
             if case .int(let b) = args[1] { lo = a; hi = b }
-            guard hi - lo <= 100_000 else {
+            let (size, o) = hi.subtractingReportingOverflow(lo)
+            guard !o, size <= 100_000 else {
                 ctx.report(.rangeTooLarge(at: ctx.span))
                 return .poison
             }

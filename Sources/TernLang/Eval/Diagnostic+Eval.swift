@@ -141,6 +141,10 @@ extension Diagnostic {
         Diagnostic(id: "overflow", "integer overflow", at: span)
     }
 
+    static func negativeDuration(at span: SourceSpan) -> Diagnostic {
+        Diagnostic(id: "overflow", "a duration cannot be negative", at: span)
+    }
+
     static func divisionByZero(at span: SourceSpan) -> Diagnostic {
         Diagnostic(id: "division-by-zero", "division by zero", at: span)
     }

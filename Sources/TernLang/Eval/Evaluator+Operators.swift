@@ -104,7 +104,10 @@ extension Evaluator {
     func unary(_ op: UnaryOp, _ v: Value, at span: SourceSpan) -> Value {
         switch (op, v) {
         case (_, .poison): return .poison
-        case (.neg, .int(let i)): return .int(0 &- i)
+        case (.neg, .int(let i)):
+            let (n, o) = Int(0).subtractingReportingOverflow(i)
+            if o { report(.overflow(at: span)); return .poison }
+            return .int(n)
         case (.neg, .duration):
             report(.badOperand("-", v.typeTag, at: span))
             return .poison
@@ -157,7 +160,10 @@ extension Evaluator {
                 let (s, o) = a.addingReportingOverflow(b)
                 if o { report(.overflow(at: span)); return .poison }
                 return .int(s)
-            case (.duration(let a), .duration(let b)): return .duration(a &+ b)
+            case (.duration(let a), .duration(let b)):
+                let (d, o) = a.addingReportingOverflow(b)
+                if o { report(.overflow(at: span)); return .poison }
+                return .duration(d)
             case (.string(let a), .string(let b)): return .string(a + b)
             case (.list(let a), .list(let b)): return .list(a + b)
             case (.map(var a), .map(let b)):
@@ -186,18 +192,22 @@ extension Evaluator {
                 let (s, o) = a.multipliedReportingOverflow(by: b)
                 if o { report(.overflow(at: span)); return .poison }
                 return .int(s)
-            case (.duration(let a), .int(let b)), (.int(let b), .duration(let a)): return .duration(a &* b)
+            case (.duration(let a), .int(let b)), (.int(let b), .duration(let a)):
+                let (d, o) = a.multipliedReportingOverflow(by: b)
+                if o || d < 0 { report(d < 0 && !o ? .negativeDuration(at: span) : .overflow(at: span)); return .poison }
+                return .duration(d)
             default: break
             }
         case .div, .mod:
             switch (l, r) {
             case (.duration(let a), .duration(let b)):
                 if b == 0 { report(.divisionByZero(at: rightSpan)); return .poison }
-                return op == .div ? .int(a / b) : .duration(a % b)
+                return op == .div ? .int(a / b) : .duration(a % b)  // both >= 0: no overflow
             case (.int(let a), .int(let b)), (.duration(let a), .int(let b)):
                 if b == 0 { report(.divisionByZero(at: rightSpan)); return .poison }
-                let q = op == .div ? a / b : a % b
-                if case .duration = l, op == .div { return .duration(q) }
+                let (q, o) = op == .div ? a.dividedReportingOverflow(by: b) : a.remainderReportingOverflow(dividingBy: b)
+                if o { report(.overflow(at: span)); return .poison }
+                if case .duration = l { return .duration(q) }
                 return .int(q)
             default: break
             }

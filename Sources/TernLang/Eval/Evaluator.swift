@@ -25,7 +25,7 @@ final class Evaluator {
     /// Globals being evaluated, to catch a `let` that needs itself.
     var evaluating: [(module: ObjectIdentifier, name: String)] = []
     /// Bounds total work so that no input can hang the tool.
-    var budget = 20_000_000
+    var budget = 10_000_000
     var budgetExceeded = false
     /// Every `read(..., after: S)` call: the node it waits for and where.
     var readDependencies: [(NodeRef, SourceSpan)] = []

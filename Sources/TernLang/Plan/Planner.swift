@@ -40,7 +40,30 @@ public enum Planner {
     }
 
     /// Plans source text as if it were the file at `path` (tests, REPL).
+    ///
+    /// Evaluation is recursive, so it runs on a thread of its own with a
+    /// large stack: the nesting limits then hold on any caller's thread,
+    /// including the small-stacked threads of Swift concurrency.
     public static func plan(path: String, text: String?, options: PlanOptions) -> PlanResult {
+        let box = ResultBox()
+        let done = DispatchSemaphore(value: 0)
+        let thread = Thread {
+            box.result = planOnThisThread(path: path, text: text, options: options)
+            done.signal()
+        }
+        thread.stackSize = 256 << 20
+        thread.start()
+        done.wait()
+        return box.result ?? PlanResult(graph: nil, diagnostics: [])
+    }
+
+    /// Hands the result from the planning thread to the caller; written
+    /// once before the semaphore is signalled, read after it is waited on.
+    private final class ResultBox: @unchecked Sendable {
+        var result: PlanResult?
+    }
+
+    static func planOnThisThread(path: String, text: String?, options: PlanOptions) -> PlanResult {
         let loader = ModuleLoader(stdlibPath: options.stdlibPath, baseDirectory: options.baseDirectory)
         if let text { loader.overlays[ModuleLoader.normalize(path)] = text }
         let ev = Evaluator(loader: loader, environment: options.environment, requireSecrets: options.requireSecrets)
@@ -77,6 +100,9 @@ struct PlaybookEvaluation {
         }
 
         var decls = syntax.decls
+        // Parameters and secrets first: inventory paths and host bodies may use them.
+        declareParams(syntax.decls, module)
+        declareSecrets(syntax.decls, module)
         // Inventory: -i files replace the playbook's `inventory` lines.
         var inventorySources: [(String, SourceSpan?)] = []
         if options.inventoryPaths.isEmpty {
@@ -120,8 +146,9 @@ struct PlaybookEvaluation {
         if ev.diagnostics.hasErrors { return nil }
 
         InventoryEvaluation(ev: ev, module: module).build(decls: decls, ansible: ansible)
-        declareParams(decls, module)
-        declareSecrets(decls, module)
+        // Without its inventory a playbook's host and group names are all
+        // unknown: report the inventory's errors alone.
+        if ev.diagnostics.hasErrors { return nil }
         var steps: [StepDeclSyntax] = []
         for d in decls {
             guard case .step(let s) = d.kind else { continue }

@@ -16,6 +16,18 @@ extension Diagnostic {
         return Diagnostic(id: "unexpected-character", "unexpected character '\(shown)'", at: span, help: help)
     }
 
+    static func misusedOperator(_ op: String, use word: String, at span: SourceSpan) -> Diagnostic {
+        Diagnostic(id: "unexpected-character", "'\(op)' is not a Tern operator", at: span, label: "write '\(word)'",
+            help: "Tern spells logic out: and, or, not")
+    }
+
+    static func foreignQuotes(_ text: String, at span: SourceSpan) -> Diagnostic {
+        let inner = String(text.dropFirst().dropLast())
+        return Diagnostic(
+            id: "unexpected-character", "strings use straight double quotes", at: span, label: "not a string",
+            help: "write \"\(inner)\"")
+    }
+
     static func badNumberSuffix(_ suffix: String, at span: SourceSpan) -> Diagnostic {
         Diagnostic(
             id: "bad-number", "'\(suffix)' is not a duration unit", at: span, label: "unknown unit",
@@ -71,14 +83,21 @@ extension Diagnostic {
     }
 
     static func unclosed(_ open: String, at span: SourceSpan, found: Token) -> Diagnostic {
-        Diagnostic(
-            id: "unclosed", "'\(open)' is not closed", at: found.span, label: "expected a closing bracket before this",
-            notes: [.init("opened here", at: span)])
+        let close = ["(": ")", "[": "]", "{": "}"][open] ?? open
+        let before: String
+        switch found.kind {
+        case .eof: before = "the end of the file"
+        case .newline: before = "the end of the line"
+        default: before = "\(found.kind) (\(found.span.location))"
+        }
+        return Diagnostic(
+            id: "unclosed", "'\(open)' is never closed", at: span, label: "opened here",
+            notes: [.init("expected '\(close)' before \(before)")])
     }
 
     static func declarationNotAllowed(_ what: String, where place: String, at span: SourceSpan) -> Diagnostic {
         Diagnostic(id: "misplaced-declaration", "\(what) is not allowed \(place)", at: span,
-            help: "\(what)s belong at the top level of a file")
+            help: "\(what) declarations belong at the top level of a file; is a '}' missing above?")
     }
 
     static func duplicateArgument(_ name: String, at span: SourceSpan) -> Diagnostic {

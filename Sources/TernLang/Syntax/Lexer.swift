@@ -103,12 +103,55 @@ public struct Lexer {
         if c == UInt8(ascii: "\"") { return make(string(start)) }
         if let sym = symbol() { return make(.symbol(sym)) }
 
+        // Habits from other languages, reported once as a whole.
+        if let (length, message) = misusedOperator() {
+            pos += length
+            report(message(span(start)))
+            return make(.error)
+        }
+        if let quote = foreignQuote() {
+            report(.foreignQuotes(quote, at: span(start)))
+            return make(.error)
+        }
+
         // Anything else: one whole (possibly multi-byte) character.
         pos += 1
         while pos < end, bytes[pos] & 0xC0 == 0x80 { pos += 1 }
         let bad = String(decoding: bytes[start..<pos], as: UTF8.self)
         report(.unexpectedCharacter(bad, at: span(start)))
         return make(.error)
+    }
+
+    /// `&&`, `||` and a lone `!`: reported with the Tern word to use.
+    private func misusedOperator() -> (Int, (SourceSpan) -> Diagnostic)? {
+        let c = bytes[pos], n = peek(1)
+        if c == UInt8(ascii: "&"), n == UInt8(ascii: "&") { return (2, { .misusedOperator("&&", use: "and", at: $0) }) }
+        if c == UInt8(ascii: "|"), n == UInt8(ascii: "|") { return (2, { .misusedOperator("||", use: "or", at: $0) }) }
+        if c == UInt8(ascii: "!") { return (1, { .misusedOperator("!", use: "not", at: $0) }) }
+        return nil
+    }
+
+    /// A string in single or typographic quotes ('x', “x”, ‘x’): consumed to
+    /// its closing quote on the same line, so it is one error, not several.
+    private mutating func foreignQuote() -> String? {
+        let openers: [[UInt8]: [UInt8]] = [
+            Array("'".utf8): Array("'".utf8), Array("\u{201C}".utf8): Array("\u{201D}".utf8),
+            Array("\u{2018}".utf8): Array("\u{2019}".utf8), Array("\u{201D}".utf8): Array("\u{201D}".utf8),
+        ]
+        for (open, close) in openers where bytes[pos...].starts(with: open) {
+            let start = pos
+            var i = pos + open.count
+            while i < end, bytes[i] != UInt8(ascii: "\n") {
+                if bytes[i...].starts(with: close) {
+                    pos = i + close.count
+                    return String(decoding: bytes[start..<pos], as: UTF8.self)
+                }
+                i += 1
+            }
+            pos = start + open.count
+            return String(decoding: bytes[start..<pos], as: UTF8.self)
+        }
+        return nil
     }
 
     private func lineStartBefore(_ p: Int) -> Bool {
@@ -229,7 +272,9 @@ public struct Lexer {
             if c == UInt8(ascii: "\\") {
                 let escStart = pos
                 pos += 1
-                guard pos < end else { continue }
+                // A backslash that ends the line (or file) of a one-line string:
+                // the string is simply not closed.
+                guard pos < end, multiline || bytes[pos] != UInt8(ascii: "\n") else { continue }
                 let e = bytes[pos]
                 pos += 1
                 switch e {
@@ -256,6 +301,9 @@ public struct Lexer {
                 let codeStart = pos + 2
                 guard let close = matchingBrace(from: codeStart, multiline: multiline) else {
                     report(.unterminatedInterpolation(at: SourceSpan(file: file, start: pos, end: pos + 2)))
+                    // The rest of the line (or of the file, in a multi-line
+                    // string) belongs to this broken string.
+                    while pos < end, multiline || bytes[pos] != UInt8(ascii: "\n") { pos += 1 }
                     return .error
                 }
                 let codeSpan = SourceSpan(file: file, start: codeStart, end: close)
@@ -322,6 +370,8 @@ public struct Lexer {
                     if bytes[i] == UInt8(ascii: "\\") { i += 1 }
                     i += 1
                 }
+                // An inner string left open ends the search at its line.
+                if i >= end || (bytes[i] == UInt8(ascii: "\n") && !multiline) { return nil }
             }
             i += 1
         }

@@ -152,6 +152,16 @@ extension Parser {
         } else {
             guard let n = identifier("a host name") else { return .error }
             name = n
+            // `host web1.example.com { ... }`: a name with dots or dashes.
+            if check(.dot) || check(.minus), !current.spaceBefore {
+                let start = n.span
+                while !atEnd, !check(.lbrace), current.kind != .newline { advance() }
+                let whole = start.to(previous.span)
+                report(Diagnostic(
+                    id: "syntax", "a host name with dots or dashes must be quoted", at: whole,
+                    help: "write host \"\(whole.text)\" { ... }; refer to it as all[\"\(whole.text)\"]"))
+                return .error
+            }
         }
         var body: Expr?
         if check(.lbrace) { body = parseMap() }
@@ -192,6 +202,9 @@ extension Parser {
             skipNewlines()
         }
         guard expect(.rparen, "')' to close the parameter list") else { return .error }
+        let wasInStep = inStepBody
+        inStepBody = false
+        defer { inStepBody = wasInStep }
         return .function(name: name, params: params, body: parseBlock(), isRecipe: isRecipe)
     }
 
@@ -229,8 +242,11 @@ extension Parser {
                 help: "options are written 'name: value' after the targets, separated by commas"))
             return .error
         }
+        inStepBody = true
+        let body = parseBlock()
+        inStepBody = false
         return .step(StepDeclSyntax(
-            name: name, targets: targets, after: after, options: options, body: parseBlock(), isHandler: isHandler))
+            name: name, targets: targets, after: after, options: options, body: body, isHandler: isHandler))
     }
 
     var isOptionStart: Bool {

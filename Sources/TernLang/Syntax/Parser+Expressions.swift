@@ -35,7 +35,8 @@ extension Parser {
 
     mutating func parseOr() -> Expr {
         var left = parseAnd()
-        while check(.or) {
+        var links = 0
+        while check(.or), chainLink(&links) {
             advance()
             skipNewlines()
             let right = parseAnd()
@@ -46,7 +47,8 @@ extension Parser {
 
     mutating func parseAnd() -> Expr {
         var left = parseNot()
-        while check(.and) {
+        var links = 0
+        while check(.and), chainLink(&links) {
             advance()
             skipNewlines()
             let right = parseNot()
@@ -106,7 +108,8 @@ extension Parser {
 
     mutating func parseAdditive() -> Expr {
         var left = parseMultiplicative()
-        while true {
+        var links = 0
+        while chainLink(&links) {
             let op: BinaryOp
             switch current.kind {
             case .symbol(.plus): op = .add
@@ -118,11 +121,13 @@ extension Parser {
             let right = parseMultiplicative()
             left = Expr(.binary(op, left, right), left.span.to(right.span))
         }
+        return Expr(.error, left.span)
     }
 
     mutating func parseMultiplicative() -> Expr {
         var left = parseUnary()
-        while true {
+        var links = 0
+        while chainLink(&links) {
             let op: BinaryOp
             switch current.kind {
             case .symbol(.star): op = .mul
@@ -135,6 +140,7 @@ extension Parser {
             let right = parseUnary()
             left = Expr(.binary(op, left, right), left.span.to(right.span))
         }
+        return Expr(.error, left.span)
     }
 
     mutating func parseUnary() -> Expr {
@@ -151,7 +157,8 @@ extension Parser {
     // postfix = primary { "." IDENT | "[" expr "]" | "(" args ")" }
     mutating func parsePostfix() -> Expr {
         var expr = parsePrimary()
-        while true {
+        var links = 0
+        while chainLink(&links) {
             if check(.dot) {
                 advance()
                 guard let name = identifier("a field name after '.'") else { return Expr(.error, expr.span) }
@@ -180,6 +187,7 @@ extension Parser {
                 return expr
             }
         }
+        return Expr(.error, expr.span)
     }
 
     // args = [ arg { "," arg } [ "," ] ]
@@ -249,6 +257,13 @@ extension Parser {
         case .symbol(.lbrace): return parseMap()
         case .error:
             advance()
+            // Bad input already reported, often a stray operator (`!x`):
+            // take the operand after it too, so it causes no second message.
+            switch current.kind {
+            case .identifier, .int, .duration, .string, .symbol(.lparen), .symbol(.lbracket):
+                if !current.atLineStart { _ = parsePostfix() }
+            default: break
+            }
             return Expr(.error, t.span)
         default:
             fail(.expected("an expression", found: t))
@@ -260,6 +275,8 @@ extension Parser {
         switch part {
         case .text(let s): return .text(s)
         case .code(let tokens, let span):
+            // `${}` was reported by the lexer; there is nothing to parse.
+            if tokens.allSatisfy({ $0.kind == .eof || $0.kind == .newline }) { return .code(Expr(.error, span)) }
             var inner = Parser(tokens: tokens, file: file)
             inner.depth = depth
             inner.skipNewlines()

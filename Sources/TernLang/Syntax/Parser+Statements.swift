@@ -10,7 +10,9 @@ extension Parser {
             skipStatementSeparators()
             if check(.rbrace) { advance(); break }
             if atEnd {
-                report(.unclosed("{", at: open, found: current))
+                // An unterminated string that ran to the end of the file has
+                // been reported; the braces it swallowed are not news.
+                if !endsInBrokenToken { report(.unclosed("{", at: open, found: current)) }
                 break
             }
             if isTopLevelOnly {
@@ -79,6 +81,9 @@ extension Parser {
             }
         default:
             kind = .expr(parseCommandOrExpression())
+        }
+        if case .return = kind, inStepBody {
+            report(.returnInStep(at: span(from: start)))
         }
         if diagnostics.count > errorsBefore {
             skipLine()

@@ -12,6 +12,10 @@ public struct Parser {
     var index = 0
     public private(set) var diagnostics: [Diagnostic] = []
     var depth = 0
+    var tooDeep = false
+    /// Inside a step's body, where `return` is not allowed (checked here so
+    /// that it is reported even in a branch that never runs).
+    var inStepBody = false
     static let maxDepth = 200
     let file: SourceFile
 
@@ -53,6 +57,14 @@ public struct Parser {
     func checkWord(_ w: String) -> Bool { current.kind == .identifier(w) }
     var atEnd: Bool { current.kind == .eof }
 
+    /// True when the file ends inside a token the lexer rejected (a string
+    /// or `${` left open), which swallowed everything after it.
+    var endsInBrokenToken: Bool {
+        guard tokens.count >= 2 else { return false }
+        let last = tokens[tokens.count - 2]
+        return last.kind == .error && last.span.end >= file.bytes.count
+    }
+
     mutating func match(_ s: Symbol) -> Bool {
         if check(s) { advance(); return true }
         return false
@@ -83,6 +95,7 @@ public struct Parser {
     /// the last token, where the missing piece belongs.
     mutating func fail(_ d: Diagnostic) {
         if current.kind == .error { return }
+        if current.kind == .eof, endsInBrokenToken { return }
         switch current.kind {
         case .newline, .eof:
             guard index > 0, let span = d.span, span == current.span else { break }
@@ -169,17 +182,39 @@ public struct Parser {
         case .symbol(.rbrace), .eof: break
         case .doc: break
         default:
-            fail(.expected("end of line", found: current))
+            var help: String?
+            if case .identifier(let name) = current.kind, peek().kind == .symbol(.colon) {
+                help = "separate arguments with a comma: ..., \(name): ..."
+            } else if current.spaceBefore, !current.atLineStart, check(.lbracket) {
+                help = "separate arguments with a comma"
+            }
+            fail(.expected("end of line", found: current, help: help))
             skipLine()
         }
     }
 
+    /// Counts one level of nesting. Past the limit the error is reported
+    /// once and the rest of the file is skipped: nothing after it could be
+    /// trusted, and reporting every level would flood the output.
     mutating func enter() -> Bool {
         depth += 1
-        if depth > Parser.maxDepth {
-            fail(.nestedTooDeeply(at: current.span))
+        if depth > Parser.maxDepth || tooDeep {
+            if !tooDeep { report(.nestedTooDeeply(at: current.span)) }
+            tooDeep = true
+            index = tokens.count - 1
             return false
         }
         return true
+    }
+
+    /// A chain such as `a + b + c ...` or `a.b.c ...` nests as deeply as it
+    /// is long; each link counts like a level of brackets.
+    mutating func chainLink(_ links: inout Int) -> Bool {
+        links += 1
+        guard links > Parser.maxDepth else { return true }
+        if !tooDeep { report(.nestedTooDeeply(at: current.span)) }
+        tooDeep = true
+        index = tokens.count - 1
+        return false
     }
 }
