@@ -10,7 +10,15 @@ public enum Suggestions {
         let limit = max(1, min(3, (target.count + 2) / 3))
         var best: (String, Int)?
         for c in candidates where c != name {
-            let d = distance(target, Array(c.lowercased().unicodeScalars))
+            let candidate = Array(c.lowercased().unicodeScalars)
+            var d = distance(target, candidate)
+            // `retry` for `retries`, `str` for `string`: a prefix of three or
+            // more letters is as good as one typo.
+            if min(target.count, candidate.count) >= 3,
+                candidate.starts(with: target) || target.starts(with: candidate)
+            {
+                d = min(d, limit)
+            }
             guard d <= limit else { continue }
             if let (bestName, bestDistance) = best, bestDistance < d || (bestDistance == d && bestName <= c) {
                 continue

@@ -241,8 +241,9 @@ enum Builtins {
             return args[1]
         },
         make("local_file", [P("path", .string)],
-            doc: "The contents of a file on the machine running tern, relative to the file that calls it.") { ctx, args in
-            let path = resolvePath(text(args[0]), relativeTo: ctx.span.file.realPath)
+            doc: "The contents of a file on the machine running tern; a relative path is relative to the playbook.") { ctx, args in
+            let base = ctx.evaluator.root?.file.realPath ?? ctx.span.file.realPath
+            let path = resolvePath(text(args[0]), relativeTo: base)
             guard let data = FileManager.default.contents(atPath: path) else {
                 ctx.report(.localFileMissing(path, at: ctx.argumentSpans[0]))
                 return .poison

@@ -106,7 +106,7 @@ extension Diagnostic {
 
     static func unknownHost(_ name: String, at span: SourceSpan, candidates: [String]) -> Diagnostic {
         Diagnostic(
-            id: "unknown-host", "no host named '\(name)' here", at: span,
+            id: "unknown-host", "no host named '\(name)'", at: span,
             help: Suggestions.didYouMean(name, among: candidates))
     }
 
@@ -130,7 +130,9 @@ extension Diagnostic {
 
     static func badOperands(_ op: String, _ l: TypeTag, _ r: TypeTag, at span: SourceSpan) -> Diagnostic {
         var help: String?
-        if op == "+", (l == .string) != (r == .string) {
+        if op == "+", l == .list {
+            help = "add a list: xs + [item]"
+        } else if op == "+", (l == .string) != (r == .string) {
             help = "convert with str(...) or interpolate: \"${a}${b}\""
         }
         return Diagnostic(
@@ -211,7 +213,7 @@ extension Diagnostic {
             label: "not an action",
             help: type == .recipe || type == .function
                 ? "call it: add arguments, or () if it takes none"
-                : inRecipe ? "bind it with let, or return it from a fn" : "steps contain actions; bind values with let")
+                : inRecipe ? "bind it with let, or give it back with 'return' in a fn" : "steps contain actions; bind values with let")
     }
 
     static func notData(_ type: TypeTag, function: String, at span: SourceSpan) -> Diagnostic {
@@ -258,7 +260,7 @@ extension Diagnostic {
 
     static func relativeRemotePath(_ path: String, at span: SourceSpan) -> Diagnostic {
         Diagnostic(id: "relative-path", "remote path '\(path)' must be absolute", at: span,
-            help: "write the full path, e.g. /etc/\(path)")
+            help: "write the full path, e.g. /\(path)")
     }
 
     static func badMode(_ mode: String, at span: SourceSpan) -> Diagnostic {

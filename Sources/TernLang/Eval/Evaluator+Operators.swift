@@ -142,8 +142,10 @@ extension Evaluator {
             switch (l, r) {
             case (.int(let a), .int(let b)), (.duration(let a), .duration(let b)): order = a < b ? -1 : a == b ? 0 : 1
             case (.string(let a), .string(let b)):
-                let x = a.plainText ?? "", y = b.plainText ?? ""
-                order = x < y ? -1 : x == y ? 0 : 1
+                // By Unicode scalars, as the engine compares at run time.
+                let x = Array((a.plainText ?? "").unicodeScalars.map(\.value))
+                let y = Array((b.plainText ?? "").unicodeScalars.map(\.value))
+                order = x.lexicographicallyPrecedes(y) ? -1 : x == y ? 0 : 1
             default:
                 report(.badOperands(op.rawValue, l.typeTag, r.typeTag, at: span))
                 return .poison
@@ -254,7 +256,9 @@ extension Evaluator {
         case (.null, .null): return true
         case (.bool(let x), .bool(let y)): return x == y
         case (.int(let x), .int(let y)), (.duration(let x), .duration(let y)): return x == y
-        case (.string(let x), .string(let y)): return x.plainText == y.plainText
+        case (.string(let x), .string(let y)):
+            // Scalar by scalar: "é" and "e\u{301}" differ, as they do at run time.
+            return (x.plainText ?? "").unicodeScalars.elementsEqual((y.plainText ?? "").unicodeScalars)
         case (.list(let x), .list(let y)): return x.count == y.count && zip(x, y).allSatisfy { equals($0, $1) }
         case (.map(let x), .map(let y)):
             return x.count == y.count && x.entries.allSatisfy { e in y[e.key].map { equals(e.value, $0) } ?? false }

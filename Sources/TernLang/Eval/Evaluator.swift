@@ -44,8 +44,18 @@ final class Evaluator {
     /// Reports a diagnostic, adding the recipe calls that led to it.
     func report(_ d: Diagnostic) {
         var d = d
-        for frame in callStack.reversed() {
-            d = d.with(note: .init("in \(frame.name), called here", at: frame.span))
+        // Innermost first; a run of the same frame (recursion) is one note.
+        var frames = Array(callStack.reversed())[...]
+        while let frame = frames.first {
+            var repeats = 1
+            while repeats < frames.count, frames[frames.startIndex + repeats].name == frame.name,
+                frames[frames.startIndex + repeats].span == frame.span
+            {
+                repeats += 1
+            }
+            let times = repeats > 1 ? " (\(repeats) times)" : ""
+            d = d.with(note: .init("in \(frame.name), called here\(times)", at: frame.span))
+            frames = frames.dropFirst(repeats)
         }
         diagnostics.add(d)
     }

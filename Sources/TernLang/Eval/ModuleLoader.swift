@@ -56,6 +56,9 @@ final class ModuleLoader {
 
     /// A path as messages show it: relative to the working directory when under it.
     func displayPath(_ path: String) -> String {
+        if let lib = stdlibPath.map(ModuleLoader.normalize), path.hasPrefix(lib + "/") {
+            return "<stdlib>/" + path.dropFirst(lib.count + 1)
+        }
         let base = baseDirectory.hasSuffix("/") ? baseDirectory : baseDirectory + "/"
         return path.hasPrefix(base) ? String(path.dropFirst(base.count)) : path
     }

@@ -29,6 +29,14 @@ extension Diagnostic {
         Diagnostic(id: "type-mismatch", "host '\(field)' must be \(expected), found \(got.article)", at: span)
     }
 
+    static func portOutOfRange(_ port: Int, at span: SourceSpan) -> Diagnostic {
+        Diagnostic(id: "bad-port", "port \(port) is out of range", at: span, label: "ports run from 1 to 65535")
+    }
+
+    static func emptyHostField(_ field: String, at span: SourceSpan) -> Diagnostic {
+        Diagnostic(id: "type-mismatch", "host '\(field)' is empty", at: span)
+    }
+
     static func badGroupMember(_ key: String, _ type: TypeTag, at span: SourceSpan) -> Diagnostic {
         Diagnostic(
             id: "type-mismatch", "group '\(key)' must list \(key == "hosts" ? "hosts" : "groups"), found \(type.article)",
@@ -80,8 +88,12 @@ extension Diagnostic {
             help: "name a host, a group, or a list of them")
     }
 
-    static func badOption(_ name: String, expected: String, got: TypeTag, at span: SourceSpan) -> Diagnostic {
-        Diagnostic(id: "type-mismatch", "option '\(name)' must be \(expected), found \(got.article)", at: span)
+    static func badOption(_ name: String, expected: String, got: TypeTag, at span: SourceSpan, hint: String? = nil) -> Diagnostic {
+        Diagnostic(id: "type-mismatch", "option '\(name)' must be \(expected), found \(got.article)", at: span, help: hint)
+    }
+
+    static func optionGivenTwice(_ name: String, at span: SourceSpan) -> Diagnostic {
+        Diagnostic(id: "duplicate-option", "option '\(name)' is given twice", at: span)
     }
 
     static func unknownOption(_ name: String, at span: SourceSpan, candidates: [String]) -> Diagnostic {

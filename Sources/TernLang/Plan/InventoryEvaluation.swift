@@ -61,14 +61,22 @@ struct InventoryEvaluation {
             let span = entrySpan(body, k)
             switch k {
             case "address":
-                guard case .string(let t) = value, let s = t.plainText, !s.isEmpty, t.isKnown, !t.containsSecret else {
-                    ev.report(.badHostField("address", expected: "a non-empty string", got: value.typeTag, at: span))
+                guard case .string(let t) = value, let s = t.plainText, t.isKnown, !t.containsSecret else {
+                    ev.report(.badHostField("address", expected: "a string", got: value.typeTag, at: span))
+                    continue
+                }
+                guard !s.isEmpty else {
+                    ev.report(.emptyHostField("address", at: valueSpan(body, k)))
                     continue
                 }
                 ev.inventory.update(i) { $0.address = s }
             case "port":
-                guard case .int(let p) = value, (1...65535).contains(p) else {
-                    ev.report(.badHostField("port", expected: "an int from 1 to 65535", got: value.typeTag, at: span))
+                guard case .int(let p) = value else {
+                    ev.report(.badHostField("port", expected: "an int", got: value.typeTag, at: valueSpan(body, k)))
+                    continue
+                }
+                guard (1...65535).contains(p) else {
+                    ev.report(.portOutOfRange(p, at: valueSpan(body, k)))
                     continue
                 }
                 ev.inventory.update(i) { $0.port = p }
@@ -96,7 +104,8 @@ struct InventoryEvaluation {
             case "hosts", "children":
                 let items: [Value]
                 if case .list(let xs) = value { items = xs } else { items = [value] }
-                for item in items {
+                for (n, item) in items.enumerated() {
+                    let span = elementSpan(body, k, n) ?? span
                     switch item {
                     case .host(let h): members.append(h)
                     case .hosts(let hs): members.append(contentsOf: hs)
@@ -118,6 +127,20 @@ struct InventoryEvaluation {
         }
         ev.inventory.setMembers(g, members, vars: vars)
         return .hosts(ev.inventory.groups[g].members)
+    }
+
+    /// The span of a map entry's value.
+    private func valueSpan(_ body: Expr, _ key: String) -> SourceSpan {
+        if case .map(let entries) = body.kind, let e = entries.first(where: { $0.key == key }) { return e.value.span }
+        return body.span
+    }
+
+    /// The span of the n-th element of a list written as a map entry's value.
+    private func elementSpan(_ body: Expr, _ key: String, _ n: Int) -> SourceSpan? {
+        guard case .map(let entries) = body.kind, let e = entries.first(where: { $0.key == key }),
+            case .list(let items) = e.value.kind, items.indices.contains(n)
+        else { return nil }
+        return items[n].span
     }
 
     /// The span of a map entry's key, for messages about that entry.

@@ -33,7 +33,7 @@ final class StepEvaluation {
             var seen: Set<String> = []
             for o in s.options {
                 if !seen.insert(o.name.name).inserted {
-                    ev.report(.argumentGivenTwice(o.name.name, at: o.name.span))
+                    ev.report(.optionGivenTwice(o.name.name, at: o.name.span))
                     continue
                 }
                 if o.name.name == "when" { when = o; continue }
@@ -157,7 +157,11 @@ final class StepEvaluation {
     func apply(_ o: StepOption, to options: inout StepOptions) {
         let v = ev.eval(o.value, nil, module)
         if v.isPoison { return }
-        func bad(_ expected: String) { ev.report(.badOption(o.name.name, expected: expected, got: v.typeTag, at: o.value.span)) }
+        func bad(_ expected: String) {
+            var hint: String?
+            if expected.contains("duration"), case .int(let n) = v { hint = "write a unit: \(n)s" }
+            ev.report(.badOption(o.name.name, expected: expected, got: v.typeTag, at: o.value.span, hint: hint))
+        }
         switch (o.name.name, v) {
         case ("retries", .int(let n)) where n >= 0: options.retries = n
         case ("retries", _): bad("an int of 0 or more")

@@ -104,14 +104,16 @@ public struct Lexer {
         if let sym = symbol() { return make(.symbol(sym)) }
 
         // Habits from other languages, reported once as a whole.
-        if let (length, message) = misusedOperator() {
+        // Each is replaced by what was meant, so parsing goes on as if it
+        // had been written right and nothing else is reported.
+        if let (length, keyword, message) = misusedOperator() {
             pos += length
             report(message(span(start)))
-            return make(.error)
+            return make(.keyword(keyword))
         }
         if let quote = foreignQuote() {
-            report(.foreignQuotes(quote, at: span(start)))
-            return make(.error)
+            report(.foreignQuotes(quote.text, at: span(start)))
+            return quote.closed ? make(.string([.text(quote.inner)], multiline: false)) : make(.error)
         }
 
         // Anything else: one whole (possibly multi-byte) character.
@@ -123,17 +125,17 @@ public struct Lexer {
     }
 
     /// `&&`, `||` and a lone `!`: reported with the Tern word to use.
-    private func misusedOperator() -> (Int, (SourceSpan) -> Diagnostic)? {
+    private func misusedOperator() -> (Int, Keyword, (SourceSpan) -> Diagnostic)? {
         let c = bytes[pos], n = peek(1)
-        if c == UInt8(ascii: "&"), n == UInt8(ascii: "&") { return (2, { .misusedOperator("&&", use: "and", at: $0) }) }
-        if c == UInt8(ascii: "|"), n == UInt8(ascii: "|") { return (2, { .misusedOperator("||", use: "or", at: $0) }) }
-        if c == UInt8(ascii: "!") { return (1, { .misusedOperator("!", use: "not", at: $0) }) }
+        if c == UInt8(ascii: "&"), n == UInt8(ascii: "&") { return (2, .and, { .misusedOperator("&&", use: "and", at: $0) }) }
+        if c == UInt8(ascii: "|"), n == UInt8(ascii: "|") { return (2, .or, { .misusedOperator("||", use: "or", at: $0) }) }
+        if c == UInt8(ascii: "!") { return (1, .not, { .misusedOperator("!", use: "not", at: $0) }) }
         return nil
     }
 
     /// A string in single or typographic quotes ('x', “x”, ‘x’): consumed to
     /// its closing quote on the same line, so it is one error, not several.
-    private mutating func foreignQuote() -> String? {
+    private mutating func foreignQuote() -> (text: String, inner: String, closed: Bool)? {
         let openers: [[UInt8]: [UInt8]] = [
             Array("'".utf8): Array("'".utf8), Array("\u{201C}".utf8): Array("\u{201D}".utf8),
             Array("\u{2018}".utf8): Array("\u{2019}".utf8), Array("\u{201D}".utf8): Array("\u{201D}".utf8),
@@ -144,12 +146,13 @@ public struct Lexer {
             while i < end, bytes[i] != UInt8(ascii: "\n") {
                 if bytes[i...].starts(with: close) {
                     pos = i + close.count
-                    return String(decoding: bytes[start..<pos], as: UTF8.self)
+                    let inner = String(decoding: bytes[(start + open.count)..<i], as: UTF8.self)
+                    return (String(decoding: bytes[start..<pos], as: UTF8.self), inner, true)
                 }
                 i += 1
             }
             pos = start + open.count
-            return String(decoding: bytes[start..<pos], as: UTF8.self)
+            return (String(decoding: bytes[start..<pos], as: UTF8.self), "", false)
         }
         return nil
     }
@@ -239,7 +242,8 @@ public struct Lexer {
     /// `"..."` on one line, or `"""` ... `"""` over several. In a multi-line
     /// string the first line break after the opening quotes is dropped, and
     /// the indentation of the closing `"""` is removed from every line, so a
-    /// file body can be indented with the code around it.
+    /// file body can be indented with the code around it; the last line
+    /// keeps its line break.
     private mutating func string(_ start: Int) -> Token.Kind {
         let multiline = peek(1) == UInt8(ascii: "\"") && peek(2) == UInt8(ascii: "\"")
         pos += multiline ? 3 : 1
@@ -379,7 +383,8 @@ public struct Lexer {
     }
 
     /// Removes the closing line's indentation from every line of a
-    /// multi-line string, and the final line break before the closing quotes.
+    /// multi-line string. The line break before the closing quotes stays:
+    /// file bodies end with a newline, as text files should.
     private func dedent(_ parts: [StringPart]) -> [StringPart] {
         // The indentation is what stands between the last newline and the
         // closing quotes, if that is only blanks.
@@ -397,7 +402,6 @@ public struct Lexer {
             }
             if i == parts.count - 1 {
                 t.removeLast(indent.count)
-                if t.hasSuffix("\n") { t.removeLast() }
             }
             var lines = t.split(separator: "\n", omittingEmptySubsequences: false).map(String.init)
             for j in lines.indices where (j > 0 || atLineStart) && lines[j].hasPrefix(indent) {

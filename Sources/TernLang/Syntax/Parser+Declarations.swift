@@ -209,7 +209,9 @@ extension Parser {
     }
 
     // step    = ( "step" | "handler" ) IDENT "on" expr [ "after" IDENT { "," IDENT } ]
-    //           { "," IDENT ":" expr } block
+    //           [ "," ] [ option { "," option } [ "," ] ] block
+    // option  = IDENT ":" expr
+    // (a newline may follow any comma of the header)
     mutating func parseStep() -> DeclKind {
         let isHandler = advance().kind == .keyword(.handler)
         guard let name = identifier("a step name") else { return .error }
@@ -221,21 +223,24 @@ extension Parser {
         let targets = parseExpression(allowConditional: false)
         var after: [Identifier] = []
         var options: [StepOption] = []
+        // After a comma the header may go on on the next line.
         if checkWord("after") {
             advance()
             while !isOptionStart {
                 guard let s = identifier("a step name") else { return .error }
                 after.append(s)
                 if !match(.comma) { break }
+                skipNewlines()
             }
-        } else {
-            _ = match(.comma)
+        } else if match(.comma) {
+            skipNewlines()
         }
         while isOptionStart {
             guard let o = identifier("an option name") else { return .error }
             advance()  // ':'
             options.append(StepOption(name: o, value: parseExpression()))
             if !match(.comma) { break }
+            skipNewlines()
         }
         guard check(.lbrace) else {
             fail(.expected("'{' to start the step's body", found: current,
