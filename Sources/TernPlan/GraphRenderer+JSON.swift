@@ -231,32 +231,9 @@ extension GraphRenderer {
             out += newlines[depth]
         }
 
-        /// Appends a JSON string literal: quotes, backslashes and control
-        /// characters escaped; everything else, non-ASCII included, as is
-        /// (JSON is UTF-8).
+        /// Appends a JSON string literal (the data codec's escaping).
         static func appendQuoted(_ s: String, to out: inout String) {
-            out += "\""
-            defer { out += "\"" }
-            if !s.utf8.contains(where: { $0 < 0x20 || $0 == UInt8(ascii: "\"") || $0 == UInt8(ascii: "\\") }) {
-                out += s
-                return
-            }
-            for u in s.unicodeScalars {
-                switch u {
-                case "\"": out += "\\\""
-                case "\\": out += "\\\\"
-                case "\n": out += "\\n"
-                case "\r": out += "\\r"
-                case "\t": out += "\\t"
-                default:
-                    if u.value < 0x20 {
-                        let hex = String(u.value, radix: 16)
-                        out += "\\u" + String(repeating: "0", count: 4 - hex.count) + hex
-                    } else {
-                        out.unicodeScalars.append(u)
-                    }
-                }
-            }
+            JSONCodec.appendQuoted(s, to: &out)
         }
     }
 }
