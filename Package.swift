@@ -25,6 +25,8 @@ let package = Package(
             dependencies: ["TernSource", "TernPlan", .product(name: "Yams", package: "Yams")]
         ),
         .target(name: "TernEngine", dependencies: ["TernPlan"]),
+        .systemLibrary(name: "CLibSSH2", pkgConfig: "libssh2", providers: [.apt(["libssh2-1-dev"])]),
+        .target(name: "TernSSH", dependencies: ["CLibSSH2", "TernEngine", "TernPlan"]),
         .executableTarget(
             name: "tern",
             dependencies: [
@@ -40,6 +42,7 @@ let package = Package(
             exclude: ["Golden"]
         ),
         .testTarget(name: "TernInventoryTests", dependencies: ["TernInventory", "TernSource", "TernPlan"]),
+        .testTarget(name: "TernSSHTests", dependencies: ["TernSSH", "TernEngine", "TernPlan"]),
     ],
     swiftLanguageModes: [.v6]
 )

@@ -34,6 +34,9 @@ import Testing
         ("1m - 2m", #""0s""#),
         ("1_500ms", #""1s500ms""#),
         ("1d + 1h + 1ms", #""1d1h1ms""#),
+        ("1h30m", #""1h30m""#),
+        ("1m30s500ms", #""1m30s500ms""#),
+        ("2m30s + 30s", #""3m""#),
         // strings
         (#""a" + "b""#, #""ab""#),
         (#""x=${1 + 2}""#, #""x=3""#),
@@ -160,6 +163,8 @@ import Testing
     /// Mistakes in expressions: each is one diagnostic with a stable id.
     static let errors: [(String, String)] = [
         ("1 / 0", "division-by-zero"),
+        ("1h30", "bad-number"),
+        ("99999999999999999999", "bad-number"),
         ("5s % 0s", "division-by-zero"),
         ("9223372036854775807 + 1", "overflow"),
         ("0 - 9223372036854775807 - 2", "overflow"),
@@ -895,30 +900,53 @@ import Testing
         }
     }
 
-    @Test func compoundDurationLiterals() throws {
-        let compound = try Playbook(Self.probe("[1h30m, 2m30s]")).plan()
-        withKnownIssue("1h30m is rejected as unit 'h30m' (while -p accepts 1h30m)") {
-            #expect(compound.errorCount == 0, "\(DiagnosticRenderer().render(compound.diagnostics))")
+    /// A message must not print a secret any more than a plan may.
+    @Test(arguments: [#"fail("bad ${k}")"#, "{a: 1}[k]", "all[k]", "env(k)", "group(k)", "local_file(k)"])
+    func diagnosticsDoNotRevealSecrets(_ source: String) throws {
+        var playbook = Playbook(Self.probe("1", prelude: "secret k from env \"K\"\nlet x = \(source)"))
+        playbook.environment = ["K": "s3cret-value"]
+        let result = try playbook.plan()
+        #expect(result.errorCount == 1)
+        let rendered = DiagnosticRenderer().render(result.diagnostics)
+        withKnownIssue("evaluator messages quote the secret's text") {
+            #expect(!rendered.contains("s3cret-value"), "\(rendered)")
         }
-        let result = try Playbook(Self.probe("1h30")).plan()
-        withKnownIssue("1h30 is read as 1h, silently dropping the 30") {
-            #expect(result.errorCount == 1)
+    }
+
+    @Test func notInWorksOnRunTimeValues() throws {
+        let result = try Playbook(Self.hosts + """
+
+            step s on h1, when: "x" not in read(h2, "/etc/flags") { run "true", unless: "true" }
+            """).plan()
+        withKnownIssue("`not in` with a run-time operand reports \"'in' cannot combine a string and a string\"") {
+            #expect(result.errorCount == 0, "\(DiagnosticRenderer().render(result.diagnostics))")
+        }
+    }
+
+    @Test func addingToARunTimeIntIsNotConcatenation() throws {
+        let result = try Playbook(Self.hosts + """
+
+            step s on h1 { run "echo ${len(read(h2, "/etc/flags")) + 1}", unless: "true" }
+            """).plan()
+        let commands = result.graph?.nodes.first.map { Self.applyCommands($0, redacted: true) } ?? []
+        withKnownIssue("`+` with a run-time operand always becomes concat(...), so int + int fails only on the host") {
+            #expect(result.errorCount > 0 || !commands.contains { $0.contains("concat(") }, "\(commands)")
         }
     }
 
     @Test func lineContinuationInAnIndentedMultilineString() throws {
-        let source = "\"\"\"\n    one \\\n    two\n    \"\"\""
-        let json = try Self.json(of: source)
+        let continued = try Self.json(of: "\"\"\"\n    one \\\n    two\n    \"\"\"")
+        let oneLine = try Self.json(of: "\"\"\"\n    one two\n    \"\"\"")
         withKnownIssue("the continued line keeps the indentation that dedenting removes from every other line") {
-            #expect(json == #""one two""#)
+            #expect(continued == oneLine)
         }
     }
 
     @Test func multilineStringsInCRLFFilesAreDedented() throws {
-        let result = try Playbook(Self.probe("s", prelude: "let s = \"\"\"\r\n    a\r\n    b\r\n    \"\"\"\r\n")).plan()
-        let body = try Self.fileBody(result)?.replacingOccurrences(of: "\\r", with: "")
+        let crlf = try Self.json(of: "s", prelude: "let s = \"\"\"\r\n    a\r\n    b\r\n    \"\"\"\r\n")
+        let lf = try Self.json(of: "s", prelude: "let s = \"\"\"\n    a\n    b\n    \"\"\"\n")
         withKnownIssue("dedenting splits lines at \"\\n\" Characters, which \"\\r\\n\" is not") {
-            #expect(body == #""a\nb""#)
+            #expect(crlf?.replacingOccurrences(of: "\\r", with: "") == lf)
         }
     }
 }

@@ -1,0 +1,6 @@
+#ifndef TERN_CLIBSSH2_SHIM_H
+#define TERN_CLIBSSH2_SHIM_H
+#include <libssh2.h>
+#include <libssh2_sftp.h>
+#include <libssh2_publickey.h>
+#endif
