@@ -1,3 +1,4 @@
+import TernSource
 /// The ways a step graph can be shown: `tern graph --format ...`.
 public enum GraphFormat: String, CaseIterable, Sendable {
     /// Canonical, deterministic text for people and golden tests.
@@ -99,9 +100,7 @@ public enum GraphRenderer {
     /// values, `PlanValue.secret` constants). When a graph holds none, which
     /// is the common case, `scrub` returns its argument untouched at no cost.
     struct SecretScrubber {
-        /// Longest first, so that a secret containing another is replaced whole.
-        private let secrets: [String]
-        static let minimumLength = 4
+        private let redactor: Redactor
 
         init(_ graph: StepGraph) {
             var found = Set<String>()
@@ -143,18 +142,10 @@ public enum GraphRenderer {
                 }
             }
             // Secret segments are always masked where they stand; this
-            // second, textual pass skips very short secrets, which would
-            // mask ordinary letters everywhere ("a" in every word).
-            secrets = found.filter { $0.utf8.count >= SecretScrubber.minimumLength }.sorted { $0.utf8.count != $1.utf8.count ? $0.utf8.count > $1.utf8.count : $0 < $1 }
+            // second, textual pass catches text that quotes a secret.
+            redactor = Redactor(secrets: found)
         }
 
-        func scrub(_ s: String) -> String {
-            if secrets.isEmpty { return s }
-            var out = s
-            for secret in secrets {
-                out = out.replacingOccurrences(of: secret, with: "***")
-            }
-            return out
-        }
+        func scrub(_ s: String) -> String { redactor.redact(s) }
     }
 }

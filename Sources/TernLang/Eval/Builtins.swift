@@ -175,7 +175,10 @@ enum Builtins {
             var pending = ""
             while let c = chars.next() {
                 if c == "{" {
-                    guard let d = chars.next() else { pending.append(c); break }
+                    guard let d = chars.next() else {
+                        ctx.report(.badFormat(at: ctx.argumentSpans[0]))
+                        return .poison
+                    }
                     if d == "{" { pending.append("{"); continue }
                     if d == "}" {
                         guard next < values.count else {

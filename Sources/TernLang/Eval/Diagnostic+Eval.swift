@@ -26,6 +26,12 @@ extension Diagnostic {
             help: "a loop or recursion here does far more work than a playbook should")
     }
 
+    static func tooManyActions(_ limit: Int, at span: SourceSpan) -> Diagnostic {
+        Diagnostic(
+            id: "evaluation-too-long", "a step makes more than \(limit) actions on one host", at: span,
+            help: "a loop here produces far more actions than a playbook should")
+    }
+
     static func recursionTooDeep(_ name: String, at span: SourceSpan) -> Diagnostic {
         Diagnostic(
             id: "recursion-too-deep", "calls nest too deeply (in '\(name)')", at: span,

@@ -122,14 +122,26 @@ extension Evaluator {
     func binary(_ op: BinaryOp, _ l: Value, _ r: Value, at span: SourceSpan, leftSpan: SourceSpan, rightSpan: SourceSpan) -> Value {
         if l.isPoison || r.isPoison { return .poison }
         // Run-time operands: build the expression for the engine.
-        if l.isDeferredish || r.isDeferredish, let f = Evaluator.deferredOperator[op] {
-            guard let le = l.runtimeExpr, let re = r.runtimeExpr else {
+        if l.isDeferredish || r.isDeferredish {
+            guard let le = l.runtimeExpr, let re = r.runtimeExpr, Evaluator.deferredOperator[op] != nil || op == .notIn else {
                 report(.badOperands(op.rawValue, l.typeTag, r.typeTag, at: span))
                 return .poison
             }
-            let comparison = [.eq, .ne, .lt, .le, .gt, .ge, .in].contains(op)
-            let expr: RuntimeExpr = op == .in ? .call(.contains, [re, le]) : .call(f, [le, re])
-            return .deferred(expr, comparison ? .bool : .string)
+            // `+` joins text only: `read(...) + 1` is as wrong as `"a" + 1`.
+            if op == .add, !(TypeTag.string.accepts(l.typeTag) && TypeTag.string.accepts(r.typeTag)) {
+                report(.badOperands("+", l.typeTag, r.typeTag, at: span))
+                return .poison
+            }
+            switch op {
+            case .in: return .deferred(.call(.contains, [re, le]), .bool)
+            case .notIn: return .deferred(.call(.not, [.call(.contains, [re, le])]), .bool)
+            case .add:
+                let secret = l.typeTag == .secret || r.typeTag == .secret
+                return .deferred(.call(.concat, [le, re]), secret ? .secret : .string)
+            default:
+                guard let f = Evaluator.deferredOperator[op] else { break }
+                return .deferred(.call(f, [le, re]), .bool)
+            }
         }
         switch op {
         case .eq: return .bool(equals(l, r))

@@ -76,6 +76,15 @@ extension Evaluator {
                 report(.actionInFunction(at: statement))
                 return
             }
+            guard actions.count < Evaluator.maxActionsPerNode else {
+                if actions.count == Evaluator.maxActionsPerNode {
+                    report(.tooManyActions(Evaluator.maxActionsPerNode, at: statement))
+                    actions.append(CollectedAction(action: a, statement: statement))
+                }
+                budgetExceeded = true  // stop evaluating, without a second message
+                budget = -1
+                return
+            }
             actions.append(CollectedAction(action: a, statement: statement))
         case .list(let xs) where xs.allSatisfy(\.isActionLike):
             for x in xs { collect(x, statement: statement, mode: mode, into: &actions) }

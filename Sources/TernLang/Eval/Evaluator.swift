@@ -27,11 +27,15 @@ final class Evaluator {
     /// Bounds total work so that no input can hang the tool.
     var budget = 10_000_000
     var budgetExceeded = false
+    /// The text of every secret, to mask it in messages.
+    var secretTexts: Set<String> = []
     /// Every `read(..., after: S)` call: the node it waits for and where.
     var readDependencies: [(NodeRef, SourceSpan)] = []
     let environment: [String: String]
     let requireSecrets: Bool
     static let maxCallDepth = 64
+    /// More actions than this on one host in one step is a runaway loop.
+    static let maxActionsPerNode = 10_000
 
     init(loader: ModuleLoader, environment: [String: String], requireSecrets: Bool) {
         self.loader = loader
@@ -253,6 +257,8 @@ final class Evaluator {
         switch v {
         case .poison: return nil
         case .string(let t):
+            // An empty string is still a word: `test -n ${x}` must see ''.
+            if t.segments.isEmpty { return [.word("")] }
             // Text the value's author wrote becomes part of one word here.
             return t.segments.map { seg in
                 if case .text(let s) = seg { return .word(s) }

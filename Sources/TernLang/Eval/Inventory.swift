@@ -35,6 +35,7 @@ public struct Inventory: Sendable {
         guard hostIndex[h.name] == nil else { return nil }
         hostIndex[h.name] = hosts.count
         hosts.append(h)
+        hostGroups.append([])
         return hosts.count - 1
     }
 
@@ -48,23 +49,29 @@ public struct Inventory: Sendable {
     }
 
     mutating func setMembers(_ g: Int, _ members: [Int], vars: OrderedMap) {
+        for h in groups[g].members { hostGroups[h].removeAll { $0 == g } }
         groups[g].members = Array(Set(members)).sorted()
         groups[g].vars = vars
+        for h in groups[g].members { hostGroups[h].append(g) }
     }
+
+    /// Groups of each host, by index (kept with `setMembers`), so that a
+    /// host's variables do not need a scan of every group.
+    private var hostGroups: [[Int]] = []
 
     /// Variables of a host: group variables in group declaration order,
     /// then the host's own, later ones winning.
     public func mergedVars(of i: Int) -> OrderedMap {
         var out = OrderedMap()
-        for g in groups where g.members.contains(i) {
-            for (k, v) in g.vars.entries { out[k] = v }
+        for g in hostGroups[i].sorted() {
+            for (k, v) in groups[g].vars.entries { out[k] = v }
         }
         for (k, v) in hosts[i].vars.entries { out[k] = v }
         return out
     }
 
     public func groupNames(of i: Int) -> [String] {
-        groups.filter { $0.members.contains(i) }.map(\.name)
+        hostGroups[i].sorted().map { groups[$0].name }
     }
 
     public var planHosts: [PlanHost] {

@@ -185,17 +185,24 @@ struct InventoryEvaluation {
                 module.globals[h.name] = .host(i)
             }
         }
-        // A group holds its own hosts and those of its children, recursively.
-        func members(_ name: String, _ seen: Set<String>) -> [Int] {
-            guard let g = model.group(named: name), !seen.contains(name) else { return [] }
-            var out = g.hosts.compactMap { ev.inventory.host(named: $0) }
-            for c in g.children { out += members(c, seen.union([name])) }
+        // A group holds its own hosts and those of its children, recursively;
+        // each group's set is computed once (the importer has refused cycles).
+        let byName = Dictionary(model.groups.map { ($0.name, $0) }, uniquingKeysWith: { a, _ in a })
+        var memo: [String: Set<Int>] = [:]
+        var visiting: Set<String> = []
+        func members(_ name: String) -> Set<Int> {
+            if let m = memo[name] { return m }
+            guard let g = byName[name], visiting.insert(name).inserted else { return [] }
+            var out = Set(g.hosts.compactMap { ev.inventory.host(named: $0) })
+            for c in g.children { out.formUnion(members(c)) }
+            visiting.remove(name)
+            memo[name] = out
             return out
         }
         for g in model.groups where g.name != "all" {
             guard let gi = ev.inventory.add(Inventory.Group(name: g.name, members: [], vars: OrderedMap(), span: g.span)) else { continue }
             // Group variables are already folded into each host's variables.
-            ev.inventory.setMembers(gi, members(g.name, []), vars: OrderedMap())
+            ev.inventory.setMembers(gi, Array(members(g.name)), vars: OrderedMap())
             if isIdentifier(g.name), module.globalSpans[g.name] == nil, ev.claim(g.name, at: g.span, in: module) {
                 module.globals[g.name] = .hosts(ev.inventory.groups[gi].members)
             }

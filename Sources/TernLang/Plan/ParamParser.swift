@@ -32,7 +32,10 @@ enum ParamParser {
             guard let n = Int(number), let f = ["ms": 1, "s": 1000, "m": 60_000, "h": 3_600_000, "d": 86_400_000][unit] else {
                 return false
             }
-            total += n * f
+            let (part, o1) = n.multipliedReportingOverflow(by: f)
+            let (sum, o2) = total.addingReportingOverflow(part)
+            guard !o1, !o2 else { return false }
+            total = sum
             number = ""
             unit = ""
             return true

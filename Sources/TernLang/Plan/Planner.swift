@@ -21,8 +21,10 @@ public struct PlanOptions: Sendable {
 /// The outcome of planning a playbook.
 public struct PlanResult: Sendable {
     public let graph: StepGraph?
-    /// Sorted; errors and warnings.
+    /// Sorted; errors and warnings; secrets masked.
     public let diagnostics: [Diagnostic]
+    /// Masks the playbook's secrets in any text shown to a user.
+    public var secrets = Redactor(secrets: [])
     public var errorCount: Int { diagnostics.filter { $0.severity == .error }.count }
     public var warningCount: Int { diagnostics.filter { $0.severity == .warning }.count }
 }
@@ -54,7 +56,7 @@ public enum Planner {
         thread.stackSize = 256 << 20
         thread.start()
         done.wait()
-        return box.result ?? PlanResult(graph: nil, diagnostics: [])
+        return box.result ?? PlanResult(graph: nil, diagnostics: [], secrets: Redactor(secrets: []))
     }
 
     /// Hands the result from the planning thread to the caller; written
@@ -68,7 +70,10 @@ public enum Planner {
         if let text { loader.overlays[ModuleLoader.normalize(path)] = text }
         let ev = Evaluator(loader: loader, environment: options.environment, requireSecrets: options.requireSecrets)
         let graph = PlaybookEvaluation(evaluator: ev, options: options).run(path: ModuleLoader.normalize(path), shownPath: path)
-        return PlanResult(graph: graph, diagnostics: ev.diagnostics.sorted)
+        // A message may quote a value built from a secret (`fail("${k}")`,
+        // a missing map key): mask every secret's text in every diagnostic.
+        let redactor = Redactor(secrets: ev.secretTexts)
+        return PlanResult(graph: graph, diagnostics: ev.diagnostics.sorted.map(redactor.redact), secrets: redactor)
     }
 }
 
@@ -192,14 +197,20 @@ struct PlaybookEvaluation {
                     return .poison
                 }
                 guard let given else {
+                    // A secret parameter's default is secret too.
+                    if declaredType == .secret, case .string(let t)? = defaultValue, let text = t.plainText {
+                        ev.secretTexts.insert(text)
+                        return .string(Template([.secret(text)]))
+                    }
                     if let defaultValue { return defaultValue }
                     ev.report(.paramRequired(name.name, at: name.span))
                     return .poison
                 }
                 guard let v = ParamParser.parse(given, as: expected) else {
-                    ev.report(.paramBadValue(name.name, given, expected: expected, declaredAt: name.span))
+                    ev.report(.paramBadValue(name.name, expected == .secret ? "***" : given, expected: expected, declaredAt: name.span))
                     return .poison
                 }
+                if expected == .secret { ev.secretTexts.insert(given) }
                 return v
             }
         }
@@ -227,6 +238,7 @@ struct PlaybookEvaluation {
                 value = s
             }
             if let value {
+                ev.secretTexts.insert(value)
                 module.globals[name.name] = .string(Template([.secret(value)]))
             } else {
                 let d = Diagnostic.secretMissing(name.name, source: source.name, key: key, at: argument.span)

@@ -63,6 +63,8 @@ public struct Lexer {
                 space = true
             } else if c == UInt8(ascii: "\\"), peek(1) == UInt8(ascii: "\n") {
                 pos += 2; space = true  // explicit line continuation
+            } else if c == UInt8(ascii: "\\"), peek(1) == UInt8(ascii: "\r"), peek(2) == UInt8(ascii: "\n") {
+                pos += 3; space = true  // the same in a file with CRLF line ends
             } else {
                 break
             }
@@ -388,6 +390,11 @@ public struct Lexer {
     private func dedent(_ parts: [StringPart]) -> [StringPart] {
         // The indentation is what stands between the last newline and the
         // closing quotes, if that is only blanks.
+        // CRLF files: "\r\n" is one Character in Swift, so split on plain "\n".
+        let parts = parts.map { part -> StringPart in
+            if case .text(let t) = part, t.contains("\r\n") { return .text(t.replacing("\r\n", with: "\n")) }
+            return part
+        }
         guard case .text(let last)? = parts.last else { return parts }
         let lastLine = last.split(separator: "\n", omittingEmptySubsequences: false).last.map(String.init) ?? ""
         guard lastLine.allSatisfy({ $0 == " " || $0 == "\t" }), last.contains("\n") || parts.count == 1 else {

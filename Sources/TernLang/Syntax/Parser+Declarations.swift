@@ -64,13 +64,14 @@ extension Parser {
             synchronizeDecl()
             return nil
         }
+        let own = span(from: start)
         if diagnostics.count > errorsBefore {
             // Recover at the next declaration rather than at the next token.
             if !(current.atLineStart && isDeclStart) && !atEnd { synchronizeDecl() }
         } else {
             endOfStatement()
         }
-        return Decl(kind: kind, span: span(from: start), doc: doc)
+        return Decl(kind: kind, span: own, doc: doc)
     }
 
     // use = "use" useItem { "," useItem }
@@ -149,6 +150,10 @@ extension Parser {
         if case .string(let parts, _) = current.kind {
             let text = parts.compactMap { if case .text(let t) = $0 { t } else { nil } }.joined()
             name = Identifier(name: text, span: advance().span)
+            if text.isEmpty || parts.contains(where: { if case .code = $0 { true } else { false } }) {
+                report(Diagnostic(id: "syntax", "a host name must be plain, non-empty text", at: name.span))
+                return .error
+            }
         } else {
             guard let n = identifier("a host name") else { return .error }
             name = n

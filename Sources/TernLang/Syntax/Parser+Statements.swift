@@ -82,8 +82,10 @@ extension Parser {
         default:
             kind = .expr(parseCommandOrExpression())
         }
+        // The statement's own text, before its separator is consumed.
+        let own = span(from: start)
         if case .return = kind, inStepBody {
-            report(.returnInStep(at: span(from: start)))
+            report(.returnInStep(at: own))
         }
         if diagnostics.count > errorsBefore {
             skipLine()
@@ -92,7 +94,7 @@ extension Parser {
         } else {
             endOfStatement()
         }
-        return Stmt(kind: kind, span: span(from: start))
+        return Stmt(kind: kind, span: own)
     }
 
     mutating func parseFor() -> StmtKind {
@@ -139,9 +141,10 @@ extension Parser {
     mutating func parseCommandOrExpression() -> Expr {
         guard case .identifier = current.kind else { return parseExpression() }
         var look = index + 1
-        while tokens[look].kind == .symbol(.dot), case .identifier = tokens[look + 1].kind { look += 2 }
-        let next = tokens[look]
-        guard !next.atLineStart, next.spaceBefore, startsCommandArgument(next, following: tokens[look + 1]) else {
+        // `peek` clamps at the final `.eof`, so a file that ends here is safe.
+        while tokens[look].kind == .symbol(.dot), case .identifier = peek(look + 1 - index).kind { look += 2 }
+        let next = peek(look - index)
+        guard !next.atLineStart, next.spaceBefore, startsCommandArgument(next, following: peek(look + 1 - index)) else {
             return parseExpression()
         }
         // Parse the callee as a plain path.
