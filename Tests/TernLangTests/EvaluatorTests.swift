@@ -254,8 +254,8 @@ import Testing
     // MARK: recipes
 
     static let recipes = """
-        host web1 { address: "10.0.0.1" }
-        host web2 { address: "10.0.0.2" }
+        host web1 { address: "127.0.0.1" }
+        host web2 { address: "127.0.0.2" }
         group web { hosts: [web1, web2] }
 
         recipe greet(name: string, greeting = "hello", times = 1) {
@@ -322,13 +322,13 @@ import Testing
               run "echo ${host.address}", unless: "false"
             }
             """).plan()
-        #expect(try Self.commands(result, "s", "web1") == ["echo hello x 0 on web1", "echo 10.0.0.1"])
-        #expect(try Self.commands(result, "s", "web2") == ["echo hello x 0 on web2", "echo 10.0.0.2"])
+        #expect(try Self.commands(result, "s", "web1") == ["echo hello x 0 on web1", "echo 127.0.0.1"])
+        #expect(try Self.commands(result, "s", "web2") == ["echo hello x 0 on web2", "echo 127.0.0.2"])
     }
 
     @Test func anEndlessRecipeIsAnErrorNotACrash() throws {
         let result = try Playbook("""
-            host h { address: "10.0.0.1" }
+            host h { address: "127.0.0.1" }
             recipe forever(n: int) { forever(n + 1) }
             step s on h { forever 0 }
             """).plan()
@@ -338,8 +338,8 @@ import Testing
     // MARK: inventory
 
     static let inventory = """
-        host a { address: "10.0.0.1", port: 2222, user: "deploy", role: "host-a", zone: 1 }
-        host b { address: "10.0.0.2" }
+        host a { address: "127.0.0.1", port: 2222, user: "deploy", role: "host-a", zone: 1 }
+        host b { address: "127.0.0.2" }
         host c
         group web { hosts: [a, b], role: "web", tier: "front" }
         group db { hosts: [b], role: "db" }
@@ -348,7 +348,7 @@ import Testing
 
     static let hostFacts: [(String, String)] = [
         ("a.name", #""a""#),
-        ("a.address", #""10.0.0.1""#),
+        ("a.address", #""127.0.0.1""#),
         ("a.port", "2222"),
         ("a.user", #""deploy""#),
         ("b.port", "22"),
@@ -373,7 +373,7 @@ import Testing
         ("web.last.name", #""b""#),
         ("web[0].name", #""a""#),
         ("web[-1].name", #""b""#),
-        (#"web["b"].address"#, #""10.0.0.2""#),
+        (#"web["b"].address"#, #""127.0.0.2""#),
         ("web.count", "2"),
         ("len(all)", "3"),
         ("a in web", "true"),
@@ -484,7 +484,7 @@ import Testing
     // MARK: secrets
 
     static let secrets = """
-        host h { address: "10.0.0.1" }
+        host h { address: "127.0.0.1" }
         secret token from env "TERN_TEST_TOKEN"
         secret key from file "key.txt"
         param password: secret = "p"
@@ -535,10 +535,10 @@ import Testing
     // MARK: steps
 
     static let hosts = """
-        host h1 { address: "10.0.0.1" }
-        host h2 { address: "10.0.0.2" }
-        host h3 { address: "10.0.0.3" }
-        host h4 { address: "10.0.0.4" }
+        host h1 { address: "127.0.0.1" }
+        host h2 { address: "127.0.0.2" }
+        host h3 { address: "127.0.0.3" }
+        host h4 { address: "127.0.0.4" }
         group all4 { hosts: [h1, h2, h3, h4] }
         """
 
@@ -768,7 +768,7 @@ import Testing
                 prelude = "let x = [\(Self.ternLiteral(value))][0]"
             }
             playbook.text = """
-                host h { address: "10.0.0.1" }
+                host h { address: "127.0.0.1" }
                 \(prelude)
                 step s on h {
                   run "printf '[%s]' ${\(expression)} ${\(expression)}", unless: "false"
@@ -781,11 +781,7 @@ import Testing
             try #require(commands.count == 2)
             // Printed twice, so that a value that vanished shows too.
             let printed = try Shell.run(commands[0])
-            withKnownIssue("an empty string literal vanishes from a command instead of becoming ''") {
-                #expect(printed == "[\(value)][\(value)]", "\(source) \(value.debugDescription): \(commands[0])")
-            } when: {
-                value.isEmpty && (source == .ternInventory || source == .listElement)
-            }
+            #expect(printed == "[\(value)][\(value)]", "\(source) \(value.debugDescription): \(commands[0])")
             // `echo` takes `-n` as an option and expands backslashes in
             // some shells; that is echo, not quoting.
             if !value.hasPrefix("-n"), !value.contains("\\") {
@@ -796,7 +792,7 @@ import Testing
 
     @Test func eachListElementIsOneWord() throws {
         var playbook = Playbook(#"""
-            host h { address: "10.0.0.1" }
+            host h { address: "127.0.0.1" }
             param xs = ["a"]
             let literal = [\#(Self.hostileValues.map(Self.ternLiteral).joined(separator: ", "))]
             step s on h {
@@ -812,15 +808,13 @@ import Testing
         let expected = Self.hostileValues.map { "[\($0)]" }.joined()
         #expect(try Shell.run(commands[0]) == expected)
         let printed = try Shell.run(commands[1])
-        withKnownIssue("an empty string literal vanishes from a command instead of becoming ''") {
-            #expect(printed == expected)
-        }
+        #expect(printed == expected)
         #expect(try Shell.run(commands[2]) == "one\ntwo words\nthree\n")
     }
 
     @Test func rawSplicesShellSyntax() throws {
         let result = try Playbook("""
-            host h { address: "10.0.0.1" }
+            host h { address: "127.0.0.1" }
             let words = "a b"
             step s on h {
               run "printf '[%s]' ${raw("a b")}", unless: "false"
@@ -835,7 +829,7 @@ import Testing
 
     @Test func rawRefusesSecrets() throws {
         var playbook = Playbook("""
-            host h { address: "10.0.0.1" }
+            host h { address: "127.0.0.1" }
             secret k from env "K"
             step s on h { run "echo ${raw(k)}", unless: "false" }
             """)
@@ -845,7 +839,7 @@ import Testing
 
     @Test func authorTextIsShellSyntaxButInterpolatedTextIsAWord() throws {
         let result = try Playbook("""
-            host h { address: "10.0.0.1" }
+            host h { address: "127.0.0.1" }
             let snippet = "a; b"
             step s on h {
               run "echo 1; echo 2", unless: "false"
@@ -865,22 +859,19 @@ import Testing
         #expect(throws: Shell.Failure.self) { try Shell.run("echo x > pwned") }
     }
 
-    // MARK: known bugs
+    // MARK: regressions
 
-    // Each test states the behaviour the language should have; it is
-    // wrapped in `withKnownIssue` until the bug is fixed, when Swift Testing
-    // reports the unexpected pass and the wrapper should go.
+    // Bugs found and fixed; the one still open is wrapped in
+    // `withKnownIssue`, which reports an unexpected pass once it is fixed.
 
     @Test func anEmptyStringLiteralIsOneEmptyWord() throws {
         let result = try Playbook("""
-            host h { address: "10.0.0.1" }
+            host h { address: "127.0.0.1" }
             let x = ""
             step s on h { run "test -n ${x}", unless: "false" }
             """).plan()
         let node = try #require(result.graph?.nodes.first)
-        withKnownIssue("an empty string literal vanishes from a command instead of becoming ''") {
-            #expect(Self.applyCommands(node, redacted: false) == ["test -n ''"])
-        }
+        #expect(Self.applyCommands(node, redacted: false) == ["test -n ''"])
     }
 
     @Test func aSecretParamsDefaultIsSecretToo() throws {
@@ -888,16 +879,12 @@ import Testing
             .replacingOccurrences(of: "json(1)", with: "password")).plan()
         let node = try #require(result.graph?.nodes.first, "\(DiagnosticRenderer().render(result.diagnostics))")
         let file = try #require(Self.files(node).first)
-        withKnownIssue("the default of a `param NAME: secret` is not marked secret") {
-            #expect(file.content.displayText(redacted: true) == "***")
-        }
+        #expect(file.content.displayText(redacted: true) == "***")
     }
 
     @Test func aLoneOpeningBraceInAFormatIsAnError() throws {
         let result = try Playbook(Self.probe(#"format("a{")"#)).plan()
-        withKnownIssue("format accepts a trailing '{' as text but rejects a trailing '}'") {
-            #expect(result.diagnostics.map(\.id) == ["bad-format"])
-        }
+        #expect(result.diagnostics.map(\.id) == ["bad-format"])
     }
 
     /// A message must not print a secret any more than a plan may.
@@ -908,9 +895,7 @@ import Testing
         let result = try playbook.plan()
         #expect(result.errorCount == 1)
         let rendered = DiagnosticRenderer().render(result.diagnostics)
-        withKnownIssue("evaluator messages quote the secret's text") {
-            #expect(!rendered.contains("s3cret-value"), "\(rendered)")
-        }
+        #expect(!rendered.contains("s3cret-value"), "\(rendered)")
     }
 
     @Test func notInWorksOnRunTimeValues() throws {
@@ -918,9 +903,7 @@ import Testing
 
             step s on h1, when: "x" not in read(h2, "/etc/flags") { run "true", unless: "true" }
             """).plan()
-        withKnownIssue("`not in` with a run-time operand reports \"'in' cannot combine a string and a string\"") {
-            #expect(result.errorCount == 0, "\(DiagnosticRenderer().render(result.diagnostics))")
-        }
+        #expect(result.errorCount == 0, "\(DiagnosticRenderer().render(result.diagnostics))")
     }
 
     @Test func addingToARunTimeIntIsNotConcatenation() throws {
@@ -929,9 +912,7 @@ import Testing
             step s on h1 { run "echo ${len(read(h2, "/etc/flags")) + 1}", unless: "true" }
             """).plan()
         let commands = result.graph?.nodes.first.map { Self.applyCommands($0, redacted: true) } ?? []
-        withKnownIssue("`+` with a run-time operand always becomes concat(...), so int + int fails only on the host") {
-            #expect(result.errorCount > 0 || !commands.contains { $0.contains("concat(") }, "\(commands)")
-        }
+        #expect(result.errorCount > 0 || !commands.contains { $0.contains("concat(") }, "\(commands)")
     }
 
     @Test func lineContinuationInAnIndentedMultilineString() throws {
@@ -945,9 +926,7 @@ import Testing
     @Test func multilineStringsInCRLFFilesAreDedented() throws {
         let crlf = try Self.json(of: "s", prelude: "let s = \"\"\"\r\n    a\r\n    b\r\n    \"\"\"\r\n")
         let lf = try Self.json(of: "s", prelude: "let s = \"\"\"\n    a\n    b\n    \"\"\"\n")
-        withKnownIssue("dedenting splits lines at \"\\n\" Characters, which \"\\r\\n\" is not") {
-            #expect(crlf?.replacingOccurrences(of: "\\r", with: "") == lf)
-        }
+        #expect(crlf?.replacingOccurrences(of: "\\r", with: "") == lf)
     }
 }
 
@@ -984,7 +963,7 @@ struct Playbook {
 extension EvaluatorTests {
     /// A playbook whose one node writes `json(EXPRESSION)` to a file.
     static func probe(_ expression: String, prelude: String = "", on target: String? = nil) -> String {
-        let host = target == nil ? "host probe_host { address: \"10.9.9.9\" }\n" : ""
+        let host = target == nil ? "host probe_host { address: \"127.9.9.9\" }\n" : ""
         return """
             \(host)\(prelude)
             step probe on \(target ?? "probe_host") {

@@ -126,7 +126,7 @@ import Testing
 
     static func repeated(_ s: String, _ n: Int) -> String { String(repeating: s, count: n) }
 
-    static let host = "host h { address: \"10.0.0.1\" }\n"
+    static let host = "host h { address: \"127.0.0.1\" }\n"
     static let step = "step s on h { run \"true\", unless: \"true\" }\n"
     static let megabyte = 1 << 20
 
