@@ -45,9 +45,9 @@ public enum KeyFiles {
         do {
             bytes = try LocalFile.contents(path)
         } catch {
-            throw KeyFileError(path: path, message: "cannot read: \(error.reason)")
+            throw .cannotRead(path, error.reason)
         }
-        guard let bytes else { throw KeyFileError(path: path, message: "no such file") }
+        guard let bytes else { throw .noSuchFile(path) }
         let (type, encrypted) = try contents(String(decoding: bytes, as: UTF8.self), path: path)
         let publicKeyPath = path + ".pub"
         let publicKey = try? LocalFile.contents(publicKeyPath)
@@ -75,24 +75,23 @@ public enum KeyFiles {
     static func contents(_ text: String, path: String) throws(KeyFileError) -> (type: String?, encrypted: Bool) {
         guard let armor = Armor(text) else {
             if text.hasPrefix("PuTTY-User-Key-File-") {
-                throw KeyFileError(
-                    path: path, message: "is a PuTTY key; convert it with: puttygen KEY -O private-openssh -o KEY.pem")
+                throw .puttyKey(path)
             }
             if text.hasPrefix("ssh-") || text.hasPrefix("ecdsa-") || text.hasPrefix("sk-") {
-                throw KeyFileError(path: path, message: "is a public key; IdentityFile names the private key")
+                throw .publicKey(path)
             }
-            throw KeyFileError(path: path, message: "is not a private key file (no -----BEGIN ... PRIVATE KEY----- line)")
+            throw .notAKeyFile(path)
         }
         let body: [UInt8]
         do {
             body = try Base64.decode(armor.base64)
         } catch {
-            throw KeyFileError(path: path, message: "has a damaged key body: \(error.message)")
+            throw .damagedBody(path, error.message)
         }
         switch armor.label {
         case "OPENSSH PRIVATE KEY":
             guard let (type, encrypted) = openSSHContents(body) else {
-                throw KeyFileError(path: path, message: "is not a valid OpenSSH private key (damaged or truncated)")
+                throw .damagedOpenSSHKey(path)
             }
             return (shortName(type), encrypted)
         case "RSA PRIVATE KEY": return ("rsa", armor.isEncryptedPEM)
@@ -101,7 +100,7 @@ public enum KeyFiles {
         case "PRIVATE KEY": return (DER.pkcs8KeyType(body), false)
         case "ENCRYPTED PRIVATE KEY": return (nil, true)
         default:
-            throw KeyFileError(path: path, message: "holds a '\(armor.label)', not a private key Tern can use")
+            throw .otherContent(path, armor.label)
         }
     }
 
@@ -138,85 +137,36 @@ public struct KeyFileError: Error, Sendable, Hashable, CustomStringConvertible {
     }
 
     public var description: String { "\(path): \(message)" }
-}
 
-/// The PEM armour (RFC 7468, with RFC 1421 headers) around a key: the label
-/// of its BEGIN line, its headers and its base64 body.
-struct Armor {
-    let label: String
-    let headers: [String]
-    let base64: String
-
-    init?(_ text: String) {
-        let lines = text.split(omittingEmptySubsequences: true, whereSeparator: \.isNewline)
-            .map { $0.trimmingCharacters(in: " \t") }
-        guard let begin = lines.firstIndex(where: { $0.hasPrefix("-----BEGIN ") && $0.hasSuffix("-----") }) else {
-            return nil
-        }
-        let label = String(lines[begin].dropFirst("-----BEGIN ".count).dropLast(5))
-        guard let end = lines[begin...].firstIndex(of: "-----END \(label)-----") else { return nil }
-        let inner = lines[(begin + 1)..<end]
-        // Headers are "Name: value" lines before the body (RFC 1421 §4.4).
-        let headers = inner.prefix { $0.contains(":") }
-        self.label = label
-        self.headers = headers.map { String($0) }
-        self.base64 = inner.dropFirst(headers.count).joined()
+    static func cannotRead(_ path: String, _ reason: String) -> KeyFileError {
+        KeyFileError(path: path, message: "cannot read: \(reason)")
     }
 
-    var isEncryptedPEM: Bool {
-        headers.contains { $0.replacingSpaces() == "Proc-Type:4,ENCRYPTED" }
-    }
-}
-
-extension StringProtocol {
-    fileprivate func trimmingCharacters(in set: String) -> String {
-        String(drop { set.contains($0) }.reversed().drop { set.contains($0) }.reversed())
+    static func noSuchFile(_ path: String) -> KeyFileError {
+        KeyFileError(path: path, message: "no such file")
     }
 
-    fileprivate func replacingSpaces() -> String {
-        String(filter { $0 != " " && $0 != "\t" })
-    }
-}
-
-/// Just enough DER (X.690) to read the algorithm of a PKCS#8 key:
-/// SEQUENCE { INTEGER version, SEQUENCE { OBJECT IDENTIFIER algorithm, ... }, ... }.
-enum DER {
-    static func pkcs8KeyType(_ der: [UInt8]) -> String? {
-        var offset = 0
-        guard enter(0x30, der, &offset) != nil,  // PrivateKeyInfo
-            skip(0x02, der, &offset),  // version
-            enter(0x30, der, &offset) != nil,  // AlgorithmIdentifier
-            let oid = enter(0x06, der, &offset)
-        else { return nil }
-        switch Array(der[oid]) {
-        case [0x2A, 0x86, 0x48, 0x86, 0xF7, 0x0D, 0x01, 0x01, 0x01]: return "rsa"  // 1.2.840.113549.1.1.1
-        case [0x2A, 0x86, 0x48, 0xCE, 0x3D, 0x02, 0x01]: return "ecdsa"  // 1.2.840.10045.2.1
-        case [0x2A, 0x86, 0x48, 0xCE, 0x38, 0x04, 0x01]: return "dsa"  // 1.2.840.10040.4.1
-        case [0x2B, 0x65, 0x70]: return "ed25519"  // 1.3.101.112
-        default: return nil
-        }
+    static func puttyKey(_ path: String) -> KeyFileError {
+        KeyFileError(path: path, message: "is a PuTTY key; convert it with: puttygen KEY -O private-openssh -o KEY.pem")
     }
 
-    /// Reads the header of an element with `tag` at `offset` and moves past
-    /// the header; returns the range of its contents.
-    private static func enter(_ tag: UInt8, _ der: [UInt8], _ offset: inout Int) -> Range<Int>? {
-        guard offset + 2 <= der.count, der[offset] == tag else { return nil }
-        var length = Int(der[offset + 1])
-        var start = offset + 2
-        if length & 0x80 != 0 {
-            let count = length & 0x7F
-            guard (1...4).contains(count), start + count <= der.count else { return nil }
-            length = der[start..<start + count].reduce(0) { $0 << 8 | Int($1) }
-            start += count
-        }
-        guard start + length <= der.count else { return nil }
-        offset = start
-        return start..<start + length
+    static func publicKey(_ path: String) -> KeyFileError {
+        KeyFileError(path: path, message: "is a public key; IdentityFile names the private key")
     }
 
-    private static func skip(_ tag: UInt8, _ der: [UInt8], _ offset: inout Int) -> Bool {
-        guard let contents = enter(tag, der, &offset) else { return false }
-        offset = contents.upperBound
-        return true
+    static func notAKeyFile(_ path: String) -> KeyFileError {
+        KeyFileError(path: path, message: "is not a private key file (no -----BEGIN ... PRIVATE KEY----- line)")
+    }
+
+    static func damagedBody(_ path: String, _ problem: String) -> KeyFileError {
+        KeyFileError(path: path, message: "has a damaged key body: \(problem)")
+    }
+
+    static func damagedOpenSSHKey(_ path: String) -> KeyFileError {
+        KeyFileError(path: path, message: "is not a valid OpenSSH private key (damaged or truncated)")
+    }
+
+    static func otherContent(_ path: String, _ label: String) -> KeyFileError {
+        KeyFileError(path: path, message: "holds a '\(label)', not a private key Tern can use")
     }
 }

@@ -20,10 +20,6 @@ import TernPlan
 public struct KnownHosts: Sendable {
     let entries: [Entry]
 
-    init(entries: [Entry]) {
-        self.entries = entries
-    }
-
     /// Reads the files in order; a file that does not exist counts as empty.
     public static func load(_ paths: [String]) throws(KnownHostsError) -> KnownHosts {
         let account = LocalAccount.current()
@@ -34,7 +30,7 @@ public struct KnownHosts: Sendable {
             do {
                 bytes = try LocalFile.contents(expanded)
             } catch {
-                throw KnownHostsError(path: expanded, message: "cannot read: \(error.reason)")
+                throw .cannotRead(expanded, error.reason)
             }
             guard let bytes else { continue }
             entries += parse(String(decoding: bytes, as: UTF8.self), path: expanded).entries
@@ -45,7 +41,8 @@ public struct KnownHosts: Sendable {
     /// Reads known_hosts text; `path` names it in verdicts and messages.
     public static func parse(_ text: String, path: String) -> KnownHosts {
         var entries: [Entry] = []
-        for (index, line) in text.split(separator: "\n", omittingEmptySubsequences: false).enumerated() {
+        let lines = text.split(omittingEmptySubsequences: false, whereSeparator: \.isLineEnd)
+        for (index, line) in lines.enumerated() {
             if let entry = Entry(line, place: Place(path: path, line: index + 1)) { entries.append(entry) }
         }
         return KnownHosts(entries: entries)
@@ -74,7 +71,8 @@ public struct KnownHosts: Sendable {
         let sameType = matching.filter { $0.marker == .none && $0.key.type == key.type }
         if let found = sameType.first(where: { $0.key.blob == key.blob }) { return .match(at: found.place) }
         if sameType.isEmpty { return .unknown }
-        return .mismatch(expected: sameType.map { RecordedKey(fingerprint: Fingerprint.sha256($0.key.blob), place: $0.place) })
+        let recorded = sameType.map { RecordedKey(fingerprint: Fingerprint.sha256($0.key.blob), place: $0.place) }
+        return .mismatch(expected: recorded)
     }
 
     /// The key types recorded for the host, in file order without repeats:
@@ -97,7 +95,7 @@ public struct KnownHosts: Sendable {
         do {
             try LocalFile.appendLine(Array(line.utf8), to: expanded, mode: 0o600, directoryMode: 0o700)
         } catch {
-            throw KnownHostsError(path: error.path, message: "cannot record the host key: \(error.reason)")
+            throw .cannotRecord(error.path, error.reason)
         }
     }
 
@@ -206,4 +204,12 @@ public struct KnownHostsError: Error, Sendable, Hashable, CustomStringConvertibl
     }
 
     public var description: String { "\(path): \(message)" }
+
+    static func cannotRead(_ path: String, _ reason: String) -> KnownHostsError {
+        KnownHostsError(path: path, message: "cannot read: \(reason)")
+    }
+
+    static func cannotRecord(_ path: String, _ reason: String) -> KnownHostsError {
+        KnownHostsError(path: path, message: "cannot record the host key: \(reason)")
+    }
 }

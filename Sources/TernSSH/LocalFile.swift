@@ -49,7 +49,7 @@ enum LocalFile {
     /// when the file does not already end with one.
     static func appendLine(_ bytes: [UInt8], to path: String, mode: mode_t, directoryMode: mode_t) throws(Failure) {
         try makeParentDirectories(of: path, mode: directoryMode)
-        let fd = open(path, O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC, mode)
+        let fd = open(path, O_RDWR | O_APPEND | O_CREAT | O_CLOEXEC, mode)  // read: the last byte
         guard fd >= 0 else { throw failure(path) }
         defer { close(fd) }
         var info = stat()

@@ -34,6 +34,38 @@ public struct SSHConfigWarning: Sendable, Hashable, CustomStringConvertible {
 }
 
 extension SSHConfigError {
+    static func cannotRead(_ path: String, _ reason: String) -> SSHConfigError {
+        SSHConfigError(path: path, line: 0, message: "cannot read: \(reason)")
+    }
+
+    static func noSuchFile(_ path: String) -> SSHConfigError {
+        SSHConfigError(path: path, line: 0, message: "no such file")
+    }
+
+    static func missingKeyword(at place: SSHConfig.Place) -> SSHConfigError {
+        place.error("a line starts with a keyword, not '='")
+    }
+
+    static func unclosedQuote(_ keyword: String, at place: SSHConfig.Place) -> SSHConfigError {
+        place.error("\(keyword) has a quote that is never closed")
+    }
+
+    static func emptyHostPattern(at place: SSHConfig.Place) -> SSHConfigError {
+        place.error("Host has an empty pattern")
+    }
+
+    static func noneNotAlone(_ keyword: String, at place: SSHConfig.Place) -> SSHConfigError {
+        place.error("\(keyword) none must appear alone")
+    }
+
+    static func invalidJumpHop(_ hop: String, at place: SSHConfig.Place) -> SSHConfigError {
+        place.error("invalid ProxyJump hop '\(hop)': expected [user@]host[:port], hops separated by commas")
+    }
+
+    static func includeFailed(_ pattern: String, _ reason: String, at place: SSHConfig.Place) -> SSHConfigError {
+        place.error("Include \(pattern): \(reason)")
+    }
+
     static func missingArgument(_ keyword: String, at place: SSHConfig.Place) -> SSHConfigError {
         place.error("\(keyword) needs a value")
     }

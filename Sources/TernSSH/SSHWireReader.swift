@@ -35,7 +35,9 @@ struct SSHWireReader {
 
     /// A string that must be UTF-8 text (key type names, cipher names).
     mutating func readText() -> String? {
-        readString().flatMap { String(validating: $0, as: UTF8.self) }
+        guard let bytes = readString() else { return nil }
+        let text = String(decoding: bytes, as: UTF8.self)
+        return Array(text.utf8) == bytes ? text : nil  // decoding replaced invalid UTF-8
     }
 
     /// The key type name at the start of a public key blob, e.g. "ssh-ed25519".
