@@ -11,7 +11,7 @@ import Testing
             Port 2200
             IdentityFile ~/.ssh/bastion
         Host inner
-            HostName 10.1.0.1
+            HostName 127.1.0.1
             ProxyJump bastion
         Host web*
             ProxyJump inner,admin@gw:2022
@@ -31,7 +31,7 @@ import Testing
     @Test(arguments: [
         ("web1", [
             "jump@bastion.example.com:2200 ~/.ssh/bastion",
-            "root@10.1.0.1:22 ~/.ssh/id_default",
+            "root@127.1.0.1:22 ~/.ssh/id_default",
             "admin@gw:2022 ~/.ssh/id_default",
         ]),
         ("inner", ["jump@bastion.example.com:2200 ~/.ssh/bastion"]),
@@ -54,8 +54,8 @@ import Testing
 
     @Test func theTargetKeepsItsOwnSettings() throws {
         let settings = try config(Self.text).resolve(
-            name: "web1", address: "192.168.1.10", port: 2222, user: "deploy", defaults: defaults)
-        #expect(summary(settings) == "deploy@192.168.1.10:2222 ~/.ssh/id_default")
+            name: "web1", address: "127.168.1.10", port: 2222, user: "deploy", defaults: defaults)
+        #expect(summary(settings) == "deploy@127.168.1.10:2222 ~/.ssh/id_default")
         // Host patterns match the address, so only Host * applies here.
         #expect(settings.jumps.map(summary) == ["jump@bastion.example.com:2200 ~/.ssh/bastion"])
     }
