@@ -27,10 +27,11 @@ let package = Package(
         .target(name: "TernEngine", dependencies: ["TernPlan"]),
         .systemLibrary(name: "CLibSSH2", pkgConfig: "libssh2", providers: [.apt(["libssh2-1-dev"])]),
         .target(name: "TernSSH", dependencies: ["CLibSSH2", "TernEngine", "TernPlan"]),
+        .target(name: "TernLab"),
         .executableTarget(
             name: "tern",
             dependencies: [
-                "TernSource", "TernPlan", "TernLang",
+                "TernSource", "TernPlan", "TernLang", "TernLab", "TernEngine", "TernSSH",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
@@ -43,6 +44,8 @@ let package = Package(
         ),
         .testTarget(name: "TernInventoryTests", dependencies: ["TernInventory", "TernSource", "TernPlan"]),
         .testTarget(name: "TernSSHTests", dependencies: ["TernSSH", "TernEngine", "TernPlan"]),
+        .testTarget(name: "TernSSHIntegrationTests", dependencies: ["TernSSH", "TernEngine", "TernPlan"]),
+        .testTarget(name: "TernLabTests", dependencies: ["TernLab"]),
     ],
     swiftLanguageModes: [.v6]
 )

@@ -115,6 +115,17 @@ public enum TransportError: Error, Sendable, Hashable, CustomStringConvertible {
         }
     }
 
+    /// True when the host itself could not be used (connecting, host key,
+    /// authentication, a lost connection), as opposed to a command or a
+    /// transfer that failed on a working connection.
+    public var isUnreachable: Bool {
+        switch self {
+        case .unreachable, .hostKeyMismatch, .unknownHostKey, .authenticationFailed, .connectionLost: true
+        case .timedOut(_, let what, _): !what.hasPrefix("command")
+        case .becomeNeedsPassword, .fileTransfer, .other: false
+        }
+    }
+
     public var description: String {
         switch self {
         case .unreachable(let h, let r): "\(h): unreachable: \(r)"

@@ -37,7 +37,7 @@ enum HostSetup {
         printf '%s\\n' "$name" > "$root/etc/hostname"
         # Only this host's own keys, never the machine's.
         rm -f "$root"/etc/ssh/ssh_host_*
-        for key in ssh_host_ed25519_key ssh_host_ecdsa_key; do
+        for key in \(HostKeyType.allCases.map(\.fileName).joined(separator: " ")); do
             install -m 600 "$host/keys/$key" "$root/etc/ssh/$key"
             install -m 644 "$host/keys/$key.pub" "$root/etc/ssh/$key.pub"
         done

@@ -16,7 +16,11 @@ enum Subprocess {
     @discardableResult
     static func run(_ argv: [String]) throws -> String {
         var fds: [Int32] = [-1, -1]
-        guard pipe2(&fds, O_CLOEXEC) == 0 else { throw LabError.commandFailed(command: argv.joined(separator: " "), status: -1, output: errnoText()) }
+        // pipe2 is a GNU extension Swift does not import; the moment before
+        // FD_CLOEXEC is set is harmless, as every spawn here closes fds from 3 on.
+        guard pipe(&fds) == 0, fcntl(fds[0], F_SETFD, FD_CLOEXEC) == 0, fcntl(fds[1], F_SETFD, FD_CLOEXEC) == 0 else {
+            throw LabError.commandFailed(command: argv.joined(separator: " "), status: -1, output: errnoText())
+        }
         var actions = try FileActions()
         defer { actions.destroy() }
         posix_spawn_file_actions_addopen(&actions.value, 0, "/dev/null", O_RDONLY, 0)

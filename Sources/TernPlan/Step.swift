@@ -4,10 +4,11 @@ import TernSource
 public struct PlanHost: Sendable, Hashable {
     public let name: String
     public let address: String
-    public let port: Int
+    /// Nil when the inventory does not say: the ssh config's Port, else 22.
+    public let port: Int?
     public let user: String?
 
-    public init(name: String, address: String, port: Int = 22, user: String? = nil) {
+    public init(name: String, address: String, port: Int? = nil, user: String? = nil) {
         self.name = name
         self.address = address
         self.port = port

@@ -14,7 +14,8 @@
 ///
 /// How the inventory meets the configuration. The inventory's address for
 /// a host plays the part of the host argument of `ssh ADDRESS`: it is what
-/// `Host` patterns match, and — because the inventory states where the host
+/// `Host` patterns match (a section whose patterns match the inventory name
+/// applies too, as for `ssh NAME`), and — because the inventory states where the host
 /// is — it is also where Tern connects, so the configuration's `HostName`
 /// applies only to hosts without an inventory address (their inventory name
 /// is then the host argument, `HostName` may use `%h` for it). An inventory
@@ -94,7 +95,10 @@ public struct SSHConfig: Sendable {
         name: String, address: String?, port: Int?, user: String?, defaults: ConnectionSettings
     ) -> ConnectionSettings {
         let hostArgument = address ?? name
-        let options = options(forHost: hostArgument)
+        // A section applies when its patterns match the address (as `ssh
+        // ADDRESS` would) or the inventory name (as `ssh NAME` would), so
+        // `Host lab1` sections apply to the inventory's host lab1.
+        let options = options(forHost: hostArgument, alias: address == nil || address == name ? nil : name)
         let hostName = address ?? options.hostName.map { expandHostName($0, host: hostArgument) } ?? name
         let port = port ?? options.port ?? defaults.port
         let user = user ?? options.user ?? defaults.user
@@ -172,9 +176,9 @@ public struct SSHConfig: Sendable {
     }
 
     /// The first value of each setting among the sections that match `host`.
-    func options(forHost host: String) -> HostOptions {
+    func options(forHost host: String, alias: String? = nil) -> HostOptions {
         var options = HostOptions()
-        for directive in directives where directive.applies(to: host) {
+        for directive in directives where directive.applies(to: host) || (alias.map(directive.applies) ?? false) {
             options.take(directive)
         }
         return options

@@ -10,7 +10,7 @@ enum ExitStatus {
 }
 
 @main
-struct Tern: ParsableCommand {
+struct Tern: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "tern",
         abstract: "A playbook engine: Tern programs in, a step graph out, run over SSH.",
@@ -23,7 +23,7 @@ struct Tern: ParsableCommand {
             Exit status: 0 when everything is valid, 65 when a playbook is invalid,
             64 for a wrong command line.
             """,
-        subcommands: [Check.self, Graph.self]
+        subcommands: [Check.self, Graph.self, Run.self, Lab.self]
     )
 }
 

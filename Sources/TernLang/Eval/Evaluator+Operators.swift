@@ -19,7 +19,7 @@ extension Evaluator {
             switch name.name {
             case "name": return .data(host.name)
             case "address": return .data(host.address)
-            case "port": return .int(host.port)
+            case "port": return .int(host.port ?? 22)
             case "user": return host.user.map(Value.data) ?? .null
             case "vars": return .map(inventory.mergedVars(of: h))
             case "groups": return .list(inventory.groupNames(of: h).map(Value.data))

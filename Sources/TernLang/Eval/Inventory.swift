@@ -6,7 +6,8 @@ public struct Inventory: Sendable {
     public struct Host: Sendable {
         public let name: String
         public var address: String
-        public var port: Int
+        /// Nil when not given (the ssh config or 22 applies).
+        public var port: Int?
         public var user: String?
         /// The host's own variables (connection keys excluded).
         public var vars: OrderedMap

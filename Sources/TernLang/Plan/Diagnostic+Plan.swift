@@ -118,3 +118,9 @@ extension Diagnostic {
             help: primitive == "run" ? "add creates: PATH or unless: COMMAND" : "add check: COMMAND that exits 0 when the work is done")
     }
 }
+
+extension Diagnostic {
+    static func noTargets(_ expression: String) -> Diagnostic {
+        Diagnostic(id: "no-hosts", "'\(expression)' selects no hosts")
+    }
+}

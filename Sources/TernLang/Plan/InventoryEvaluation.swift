@@ -20,7 +20,7 @@ struct InventoryEvaluation {
         var bodies: [(Int, Expr?)] = []
         for d in decls {
             guard case .host(let name, let body) = d.kind else { continue }
-            let host = Inventory.Host(name: name.name, address: name.name, port: 22, user: nil, vars: OrderedMap(), span: name.span)
+            let host = Inventory.Host(name: name.name, address: name.name, port: nil, user: nil, vars: OrderedMap(), span: name.span)
             guard let i = ev.inventory.add(host) else {
                 ev.report(.duplicateHost(name.name, at: name.span, first: ev.inventory.host(named: name.name).flatMap { ev.inventory.hosts[$0].span }))
                 continue
@@ -175,7 +175,7 @@ struct InventoryEvaluation {
             }
             let host = Inventory.Host(
                 name: h.name, address: h.address ?? text("ansible_ssh_host", "ansible_host") ?? h.name,
-                port: h.port ?? number("ansible_ssh_port", "ansible_port") ?? 22,
+                port: h.port ?? number("ansible_ssh_port", "ansible_port"),
                 user: h.user ?? text("ansible_ssh_user", "ansible_user"), vars: vars, span: h.span)
             guard let i = ev.inventory.add(host) else {
                 ev.report(.duplicateHost(h.name, at: h.span, first: nil))

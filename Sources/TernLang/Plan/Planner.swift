@@ -77,6 +77,46 @@ public enum Planner {
     }
 }
 
+/// Hosts chosen by a target expression (`tern run TARGETS`).
+public struct TargetsResult: Sendable {
+    public let hosts: [PlanHost]
+    public let diagnostics: [Diagnostic]
+    public var secrets = Redactor(secrets: [])
+}
+
+extension Planner {
+    /// Evaluates `expression` (e.g. `glfs - lab1`, `all`, `[lab1, lab2]`)
+    /// against the inventory given in `options.inventoryPaths`, as the `on`
+    /// part of a step would be.
+    public static func targets(_ expression: String, options: PlanOptions) -> TargetsResult {
+        let loader = ModuleLoader(stdlibPath: options.stdlibPath, baseDirectory: options.baseDirectory)
+        let root = ModuleLoader.normalize("<inventory>.tern")
+        loader.overlays[root] = ""
+        let ev = Evaluator(loader: loader, environment: options.environment, requireSecrets: options.requireSecrets)
+        let evaluation = PlaybookEvaluation(evaluator: ev, options: options)
+        var hosts: [PlanHost] = []
+        if let module = evaluation.loadInventory(path: root) {
+            let file = SourceFile(path: "<targets>", text: expression)
+            var parser = Parser(file: file)
+            parser.skipNewlines()
+            let expr = parser.parseExpression()
+            parser.skipNewlines()
+            if !parser.atEnd { parser.fail(.expected("the end of the target expression", found: parser.current)) }
+            for d in parser.diagnostics { ev.report(d) }
+            if !ev.diagnostics.hasErrors {
+                let indices = StepEvaluation(ev: ev, module: module).hostList(ev.eval(expr, nil, module), at: expr.span)
+                if indices.isEmpty, !ev.diagnostics.hasErrors {
+                    ev.report(.noTargets(expression))
+                }
+                let all = ev.inventory.planHosts
+                hosts = indices.map { all[$0] }
+            }
+        }
+        let redactor = Redactor(secrets: ev.secretTexts)
+        return TargetsResult(hosts: ev.diagnostics.hasErrors ? [] : hosts, diagnostics: ev.diagnostics.sorted.map(redactor.redact), secrets: redactor)
+    }
+}
+
 /// One run of the planner over a playbook.
 struct PlaybookEvaluation {
     let ev: Evaluator
@@ -85,6 +125,16 @@ struct PlaybookEvaluation {
     init(evaluator: Evaluator, options: PlanOptions) {
         self.ev = evaluator
         self.options = options
+    }
+
+    /// Loads an (empty) root module with the inventory of `options`, for
+    /// commands that work on hosts without a playbook.
+    func loadInventory(path: String) -> Module? {
+        guard let (syntax, _) = ev.loader.parse(path: path) else { return nil }
+        let module = Module(name: "main", file: syntax.file, doc: [])
+        ev.root = module
+        ev.loader.store(module, at: path)
+        return buildInventory(syntax: syntax, module: module) != nil ? module : nil
     }
 
     func run(path: String, shownPath: String) -> StepGraph? {
@@ -104,6 +154,34 @@ struct PlaybookEvaluation {
             return nil
         }
 
+        guard let decls = buildInventory(syntax: syntax, module: module) else { return nil }
+        var steps: [StepDeclSyntax] = []
+        for d in decls {
+            guard case .step(let s) = d.kind else { continue }
+            // A second step of the same name is reported once, here.
+            guard ev.claim(s.name.name, at: s.name.span, in: module) else { continue }
+            module.globals[s.name.name] = .step(s.name.name)
+            steps.append(s)
+        }
+        // Force every global, so mistakes in unused ones are reported too.
+        for name in module.order where module.lazyGlobals[name] != nil {
+            _ = ev.global(name, in: module, at: module.globalSpans[name] ?? SourceSpan(file: syntax.file, start: 0, end: 0))
+        }
+        let stepEvaluation = StepEvaluation(ev: ev, module: module)
+        let (stepDecls, nodes) = stepEvaluation.evaluate(steps)
+        if ev.diagnostics.hasErrors { return nil }
+        var builder = GraphBuilder(hosts: ev.inventory.planHosts, steps: stepDecls, nodes: nodes)
+        let graph = builder.build()
+        for d in builder.diagnostics.diagnostics { ev.report(d) }
+        return ev.diagnostics.hasErrors ? nil : graph
+    }
+
+
+    /// Parameters, secrets and the inventory (from `-i`, or the playbook's
+    /// `inventory` lines, plus its own `host`/`group` declarations). Returns
+    /// the declarations in force (the playbook's and the inventory files'),
+    /// or nil after errors.
+    func buildInventory(syntax: FileSyntax, module: Module) -> [Decl]? {
         var decls = syntax.decls
         // Parameters and secrets first: inventory paths and host bodies may use them.
         declareParams(syntax.decls, module)
@@ -154,25 +232,7 @@ struct PlaybookEvaluation {
         // Without its inventory a playbook's host and group names are all
         // unknown: report the inventory's errors alone.
         if ev.diagnostics.hasErrors { return nil }
-        var steps: [StepDeclSyntax] = []
-        for d in decls {
-            guard case .step(let s) = d.kind else { continue }
-            // A second step of the same name is reported once, here.
-            guard ev.claim(s.name.name, at: s.name.span, in: module) else { continue }
-            module.globals[s.name.name] = .step(s.name.name)
-            steps.append(s)
-        }
-        // Force every global, so mistakes in unused ones are reported too.
-        for name in module.order where module.lazyGlobals[name] != nil {
-            _ = ev.global(name, in: module, at: module.globalSpans[name] ?? SourceSpan(file: syntax.file, start: 0, end: 0))
-        }
-        let stepEvaluation = StepEvaluation(ev: ev, module: module)
-        let (stepDecls, nodes) = stepEvaluation.evaluate(steps)
-        if ev.diagnostics.hasErrors { return nil }
-        var builder = GraphBuilder(hosts: ev.inventory.planHosts, steps: stepDecls, nodes: nodes)
-        let graph = builder.build()
-        for d in builder.diagnostics.diagnostics { ev.report(d) }
-        return ev.diagnostics.hasErrors ? nil : graph
+        return decls
     }
 
     func declareParams(_ decls: [Decl], _ module: Module) {

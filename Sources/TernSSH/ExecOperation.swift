@@ -1,0 +1,310 @@
+import CLibSSH2
+import TernEngine
+
+/// One command on its own channel: open a session channel, `exec` the
+/// command, feed stdin then EOF, read stdout and stderr as they come, wait
+/// for the server to close the channel (the exit status and signal arrive
+/// before its CLOSE), free the channel.
+///
+/// Both streams are read in every step, never one to its end first: a
+/// command that fills stderr while we wait on stdout would otherwise stall
+/// once the channel window is full. stdin is written only while the
+/// session's send backlog is small (`SessionIO.canTakeBulk`).
+///
+/// On a timeout or cancellation the caller is answered at once; the command
+/// is then sent the `signal KILL` channel request (sshd kills the command's
+/// process group) and the channel is closed and freed in later steps.
+final class ExecOperation: ResultOperation<CommandResult>, @unchecked Sendable {
+    private let command: String
+    private let stdin: [UInt8]
+    private let timeoutMillis: Int?
+    private let onOutput: (@Sendable (OutputStream, [UInt8]) -> Void)?
+
+    private enum Phase: Int, Comparable {
+        case queued, opening, starting, running, awaitingClose, signalling, closing, freeing, finished
+        static func < (a: Phase, b: Phase) -> Bool { a.rawValue < b.rawValue }
+    }
+
+    private var phase = Phase.queued
+    private var channel: OpaquePointer?
+    private var stdinOffset = 0
+    private var eofSent = false
+    private var output: [[UInt8]] = [[], []]
+    private var outputEnded = [false, false]
+    /// Once killing, the step at which to stop counting against the cap.
+    private var killStarted: Int64?
+
+    /// How long a killed command's channel may take to close before it no
+    /// longer counts against the session's channel cap.
+    private static let killGraceMillis: Int64 = 5_000
+    private static let readChunk = 64 * 1024
+    /// libssh2's defaults (`LIBSSH2_CHANNEL_WINDOW_DEFAULT`, `..._PACKET_DEFAULT`).
+    private static let windowSize: UInt32 = 2 * 1024 * 1024
+    private static let packetSize: UInt32 = 32768
+    /// Bytes read per stream per step, so one chatty command cannot starve
+    /// the other channels of the session.
+    private static let readBudget = 1 << 20
+
+    init(_ request: CommandRequest, hostName: String) {
+        command = request.shellCommand
+        stdin = request.stdin
+        timeoutMillis = request.timeoutMillis
+        onOutput = request.onOutput
+        super.init(
+            hostName: hostName,
+            deadline: request.timeoutMillis.map { Monotonic.now() + Int64(max(0, $0)) })
+    }
+
+    override var hasStarted: Bool { phase >= .starting }
+
+    override var countsTowardChannelCap: Bool {
+        guard let killStarted else { return true }
+        return Monotonic.now() - killStarted < Self.killGraceMillis
+    }
+
+    override func step(_ live: LiveSession) -> StepResult {
+        if isCancelRequested { expireOnce(cancelled: true) }
+        var progressed = false
+        for _ in 0..<8 {
+            let result = advance(live)
+            switch result {
+            case .progressed: progressed = true
+            case .idle: return progressed ? .progressed : .idle
+            case .finished, .connectionLost: return result
+            }
+        }
+        return .progressed
+    }
+
+    private func advance(_ live: LiveSession) -> StepResult {
+        switch phase {
+        case .queued:
+            if hasReported {
+                phase = .finished
+                return .finished
+            }
+            guard live.acquireOpenSlot(id) else { return .idle }
+            phase = .opening
+            return .progressed
+
+        case .opening:
+            let opened = libssh2_channel_open_ex(
+                live.session, "session", 7, Self.windowSize, Self.packetSize, nil, 0)
+            guard let opened else {
+                switch live.outcomeOfNull() {
+                case .again: return .idle
+                case .connectionLost(let reason): return .connectionLost(reason)
+                case .failed(_, let message):
+                    live.releaseOpenSlot(id)
+                    report(.failure(.other(host: hostName, reason: "cannot open a channel: \(message)")))
+                    phase = .finished
+                    return .finished
+                case .done:
+                    return .idle
+                }
+            }
+            live.releaseOpenSlot(id)
+            channel = opened
+            phase = hasReported ? .closing : .starting
+            return .progressed
+
+        case .starting:
+            guard let channel else { return finish() }
+            let rc = command.withCString { text in
+                libssh2_channel_process_startup(channel, "exec", 4, text, UInt32(command.utf8.count))
+            }
+            switch live.outcome(rc) {
+            case .done:
+                phase = .running
+            case .again:
+                return .idle
+            case .connectionLost(let reason):
+                return .connectionLost(reason)
+            case .failed(_, let message):
+                report(.failure(.other(host: hostName, reason: "the server refused to run the command: \(message)")))
+                phase = .closing
+            }
+            return .progressed
+
+        case .running:
+            guard let channel else { return finish() }
+            return pump(channel, live)
+
+        case .awaitingClose:
+            guard let channel else { return finish() }
+            switch live.outcome(libssh2_channel_wait_closed(channel)) {
+            case .again: return .idle
+            case .connectionLost(let reason): return .connectionLost(reason)
+            case .done, .failed:
+                report(.success(result(of: channel, live)))
+                phase = .closing
+                return .progressed
+            }
+
+        case .signalling:
+            guard let channel else { return finish() }
+            let rc = libssh2_channel_process_startup(channel, "signal", 6, "KILL", 4)
+            switch live.outcome(rc) {
+            case .again: return .idle
+            case .connectionLost(let reason): return .connectionLost(reason)
+            case .done, .failed:
+                phase = .closing
+                return .progressed
+            }
+
+        case .closing:
+            guard let channel else { return finish() }
+            switch live.outcome(libssh2_channel_close(channel)) {
+            case .again: return .idle
+            case .connectionLost(let reason): return .connectionLost(reason)
+            case .done, .failed:
+                phase = .freeing
+                return .progressed
+            }
+
+        case .freeing:
+            guard let channel else { return finish() }
+            switch live.outcome(libssh2_channel_free(channel)) {
+            case .again: return .idle
+            case .connectionLost(let reason): return .connectionLost(reason)
+            case .done, .failed:
+                self.channel = nil
+                return finish()
+            }
+
+        case .finished:
+            return .finished
+        }
+    }
+
+    private func finish() -> StepResult {
+        phase = .finished
+        report(.failure(.other(host: hostName, reason: "the command's channel vanished")))
+        return .finished
+    }
+
+    /// Writes stdin and reads both output streams as far as they go.
+    private func pump(_ channel: OpaquePointer, _ live: LiveSession) -> StepResult {
+        var progressed = false
+        if !eofSent {
+            while stdinOffset < stdin.count && live.io.canTakeBulk {
+                let written = stdin.withUnsafeBytes { bytes -> Int in
+                    guard let base = bytes.baseAddress else { return 0 }
+                    let count = min(bytes.count - stdinOffset, 256 * 1024)
+                    return libssh2_channel_write_ex(channel, 0, base.advanced(by: stdinOffset).assumingMemoryBound(to: CChar.self), count)
+                }
+                if written > 0 {
+                    stdinOffset += written
+                    progressed = true
+                    continue
+                }
+                switch live.outcome(Int32(clamping: written)) {
+                case .again, .done: break
+                case .connectionLost(let reason): return .connectionLost(reason)
+                case .failed:
+                    // The command closed its stdin; the rest is not wanted.
+                    stdinOffset = stdin.count
+                }
+                break
+            }
+            if stdinOffset >= stdin.count {
+                switch live.outcome(libssh2_channel_send_eof(channel)) {
+                case .again: break
+                case .connectionLost(let reason): return .connectionLost(reason)
+                case .done, .failed:
+                    eofSent = true
+                    progressed = true
+                }
+            }
+        }
+        var buffer = [UInt8](repeating: 0, count: Self.readChunk)
+        for stream in 0..<2 where !outputEnded[stream] {
+            var budget = Self.readBudget
+            while budget > 0 {
+                let read = buffer.withUnsafeMutableBytes { bytes in
+                    libssh2_channel_read_ex(channel, Int32(stream), bytes.baseAddress?.assumingMemoryBound(to: CChar.self), bytes.count)
+                }
+                if read > 0 {
+                    let chunk = Array(buffer[0..<read])
+                    output[stream] += chunk
+                    onOutput?(stream == 0 ? .stdout : .stderr, chunk)
+                    budget -= read
+                    progressed = true
+                    continue
+                }
+                if read == 0 {
+                    // 0 means end of file only when libssh2 holds no more
+                    // data for the channel (on either stream).
+                    if libssh2_channel_eof(channel) != 0 {
+                        outputEnded[stream] = true
+                        progressed = true
+                    }
+                    break
+                }
+                switch live.outcome(Int32(clamping: read)) {
+                case .again, .done: break
+                case .connectionLost(let reason): return .connectionLost(reason)
+                case .failed:
+                    outputEnded[stream] = true
+                    progressed = true
+                }
+                break
+            }
+        }
+        if outputEnded[0] && outputEnded[1] {
+            phase = .awaitingClose
+            progressed = true
+        }
+        return progressed ? .progressed : .idle
+    }
+
+    private func result(of channel: OpaquePointer, _ live: LiveSession) -> CommandResult {
+        let status = libssh2_channel_get_exit_status(channel)
+        var name: UnsafeMutablePointer<CChar>? = nil
+        var length = 0
+        _ = libssh2_channel_get_exit_signal(channel, &name, &length, nil, nil, nil, nil)
+        var signal: String?
+        if let name {
+            if length > 0 {
+                signal = String(decoding: UnsafeRawBufferPointer(start: name, count: length), as: UTF8.self)
+            }
+            libssh2_free(live.session, name)
+        }
+        return CommandResult(
+            stdout: output[0], stderr: output[1], exitStatus: status, signal: signal, durationMillis: elapsedMillis)
+    }
+
+    override func expire(cancelled: Bool) {
+        if cancelled {
+            report(.failure(.other(host: hostName, reason: "cancelled: \(Self.brief(command))")))
+        } else {
+            report(.failure(.timedOut(host: hostName, what: "command `\(Self.brief(command))`", afterMillis: timeoutMillis ?? 0)))
+        }
+        killStarted = Monotonic.now()
+        switch phase {
+        case .running: phase = .signalling
+        case .starting, .awaitingClose: phase = .closing
+        case .queued, .opening, .signalling, .closing, .freeing, .finished: break
+        }
+    }
+
+    override func connectionLost(_ reason: String) -> AfterConnectionLoss {
+        // libssh2_session_free frees the channel.
+        channel = nil
+        if !hasStarted && !hasReported && retries < 1 {
+            retries += 1
+            phase = .queued
+            return .retry
+        }
+        phase = .finished
+        report(.failure(.connectionLost(host: hostName, reason: reason)))
+        return .drop
+    }
+
+    /// The command as messages show it: its first line, at most 80 characters.
+    static func brief(_ command: String) -> String {
+        let line = command.split(separator: "\n", omittingEmptySubsequences: false).first.map(String.init) ?? ""
+        let short = line.count > 80 ? String(line.prefix(77)) + "..." : line
+        return line == command ? short : short + " ..."
+    }
+}
