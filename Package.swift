@@ -46,6 +46,7 @@ let package = Package(
         .testTarget(name: "TernSSHTests", dependencies: ["TernSSH", "TernEngine", "TernPlan"]),
         .testTarget(name: "TernSSHIntegrationTests", dependencies: ["TernSSH", "TernEngine", "TernPlan"]),
         .testTarget(name: "TernLabTests", dependencies: ["TernLab"]),
+        .testTarget(name: "TernCLITests", dependencies: ["tern", "TernLab"]),
     ],
     swiftLanguageModes: [.v6]
 )

@@ -5,7 +5,7 @@ import Testing
 
 /// What a lab host is: a real sshd on its own address, with its own name and
 /// its own writable view of the machine's filesystem. Subnet 127.0.77.
-@Suite(.serialized, .enabled(if: canRunLabHosts, "lab hosts need root, sshd and unshare"))
+@Suite(.serialized)
 struct LabHostTests {
     @Test func upStartsHostsThatOpenSSHReachesByName() throws {
         try withLab(subnet: "127.0.77", hosts: 3) { state throws in
@@ -73,7 +73,7 @@ struct LabHostTests {
 }
 
 /// Stopping and starting hosts, and taking a lab down. Subnet 127.0.78.
-@Suite(.serialized, .enabled(if: canRunLabHosts, "lab hosts need root, sshd and unshare"))
+@Suite(.serialized)
 struct LabLifecycleTests {
     @Test func aStoppedHostRefusesConnectionsAndComesBackAsItWas() throws {
         try withLab(subnet: "127.0.78", hosts: 2) { state throws in
@@ -127,7 +127,7 @@ struct LabLifecycleTests {
 }
 
 /// What `up` refuses, before any host starts. Subnet 127.0.79.
-@Suite(.serialized, .enabled(if: canRunLabHosts, "lab hosts need root, sshd and unshare"))
+@Suite(.serialized)
 struct LabRefusalTests {
     @Test func aFolderOnOverlayfsIsRefused() throws {
         let parent = try makeTemporaryFolder()

@@ -3,7 +3,8 @@ import Glibc
 import Testing
 @testable import TernLab
 
-/// Lab hosts need root, sshd and unshare; without them the lab suites are skipped.
+/// Lab hosts need root, sshd and unshare. Without them the lab tests fail
+/// (they are never skipped): `scripts/setup` installs what they need.
 let canRunLabHosts = geteuid() == 0 && access("/usr/sbin/sshd", X_OK) == 0 && access("/usr/bin/unshare", X_OK) == 0
 
 /// A new folder under the system's temporary folder; the caller removes it.
@@ -16,6 +17,7 @@ func makeTemporaryFolder() throws -> String {
 /// Runs `body` with a lab of `hosts` hosts brought up in a folder of its own,
 /// and always brings it down and removes the folder afterwards.
 func withLab(subnet: String, hosts: Int, _ body: (LabState) throws -> Void) throws {
+    try #require(canRunLabHosts, "lab hosts need root, /usr/sbin/sshd and /usr/bin/unshare; run scripts/setup as root")
     let parent = try makeTemporaryFolder()
     let directory = parent + "/lab"
     defer {
