@@ -35,6 +35,7 @@ let package = Package(
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
+        .executableTarget(name: "tern-ssh-bench", dependencies: ["TernSSH", "TernEngine", "TernPlan"], path: "bench/SSHBench"),
         .testTarget(name: "TernSourceTests", dependencies: ["TernSource"]),
         .testTarget(name: "TernPlanTests", dependencies: ["TernPlan"]),
         .testTarget(
