@@ -28,15 +28,22 @@
 /// indented under the first, so every line still belongs visibly to its node.
 extension GraphRenderer {
     static func renderText(_ c: Context) -> String {
-        let g = c.graph
         var out = ""
-        out += "graph: \(count(g.hosts.count, "host")), \(count(g.steps.count, "step")), "
-        out += "\(count(g.nodes.count, "node")), \(count(g.edgeCount, "edge"))\n"
-        for s in c.order {
-            out += "\n"
-            textStep(s, c, into: &out)
-        }
+        writeText(c) { out += $0 }
         return out
+    }
+
+    /// The text form, a step at a time, so a large graph need not be held
+    /// in memory as one string.
+    static func writeText(_ c: Context, to sink: (String) -> Void) {
+        let g = c.graph
+        sink("graph: \(count(g.hosts.count, "host")), \(count(g.steps.count, "step")), "
+            + "\(count(g.nodes.count, "node")), \(count(g.edgeCount, "edge"))\n")
+        for s in c.order {
+            var out = "\n"
+            textStep(s, c, into: &out)
+            sink(out)
+        }
     }
 
     private static func textStep(_ s: Int, _ c: Context, into out: inout String) {

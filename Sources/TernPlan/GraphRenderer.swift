@@ -40,6 +40,16 @@ public enum GraphRenderer {
         }
     }
 
+    /// Writes the graph piece by piece to `sink`: the text format streams a
+    /// step at a time; the others are rendered whole first.
+    public static func write(_ g: StepGraph, as format: GraphFormat, to sink: (String) -> Void) {
+        if format == .text {
+            writeText(Context(g), to: sink)
+        } else {
+            sink(render(g, as: format))
+        }
+    }
+
     /// What every format needs, computed once per render.
     struct Context {
         let graph: StepGraph

@@ -32,6 +32,16 @@ struct Graph: ParsableCommand {
         guard let graph = result.graph, result.errorCount == 0 else {
             throw ExitCode(ExitStatus.invalidPlaybook)
         }
-        print(GraphRenderer.render(graph, as: format), terminator: "")
+        // Buffered writes of up to 64 KiB: big graphs stream out.
+        var buffer = [UInt8]()
+        buffer.reserveCapacity(1 << 16)
+        GraphRenderer.write(graph, as: format) { piece in
+            buffer.append(contentsOf: piece.utf8)
+            if buffer.count >= 1 << 16 {
+                FileHandle.standardOutput.write(Data(buffer))
+                buffer.removeAll(keepingCapacity: true)
+            }
+        }
+        FileHandle.standardOutput.write(Data(buffer))
     }
 }
