@@ -121,7 +121,7 @@ enum CycleFinder {
                 let next = ordered[(i + 1) % ordered.count]
                 let decl = graph.steps[s]
                 let span = zip(decl.after, decl.afterSpans).first { $0.0 == graph.steps[next].name }?.1 ?? decl.span
-                let how = decl.after.contains(graph.steps[next].name) ? "waits for" : "reads data from"
+                let how = decl.after.contains(graph.steps[next].name) ? "waits for" : "depends on"
                 notes.append(.init("'\(decl.name)' \(how) '\(graph.steps[next].name)'", at: span))
             }
             if !others.isEmpty {

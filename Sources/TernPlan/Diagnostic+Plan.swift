@@ -28,6 +28,13 @@ extension Diagnostic {
             help: "this is a bug in tern; please report it with the playbook")
     }
 
+    static func readsItself(_ ref: NodeRef, at span: SourceSpan) -> Diagnostic {
+        Diagnostic(
+            id: "dependency-cycle", "step '\(ref.step)' reads its own result on \(ref.host)", at: span,
+            label: "known only after this step has run",
+            help: "read it in a step that runs after '\(ref.step)'")
+    }
+
     static func notifyNotHandler(_ name: String, at span: SourceSpan, declared: SourceSpan) -> Diagnostic {
         Diagnostic(
             id: "notify-not-handler", "'\(name)' is a step, not a handler", at: span, label: "notifies \(name)",

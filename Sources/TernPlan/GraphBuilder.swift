@@ -80,7 +80,11 @@ public struct GraphBuilder {
         for (i, entry) in order.enumerated() {
             for dep in entry.spec.dataDependencies {
                 if let d = nodeIndex[dep.node] {
-                    if d != i { extra[i].insert(d) }
+                    if d == i {
+                        diagnostics.add(.readsItself(dep.node, at: dep.span))
+                    } else {
+                        extra[i].insert(d)
+                    }
                 } else if let t = stepIndex[dep.node.step] {
                     diagnostics.add(.stepNotOnHost(dep.node, at: dep.span, targets: steps[t].targets))
                 } else {

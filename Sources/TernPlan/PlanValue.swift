@@ -11,6 +11,16 @@ public indirect enum PlanValue: Sendable, Hashable {
     /// Keys keep the order in which they were written.
     case map([PlanEntry])
 
+    /// The texts of every secret inside.
+    public var secretTexts: [String] {
+        switch self {
+        case .secret(let s): [s]
+        case .list(let xs): xs.flatMap(\.secretTexts)
+        case .map(let es): es.flatMap(\.value.secretTexts)
+        default: []
+        }
+    }
+
     public var isSecret: Bool {
         switch self {
         case .secret: true

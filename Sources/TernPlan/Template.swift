@@ -32,16 +32,20 @@ public struct Template: Sendable, Hashable {
     public static func text(_ s: String) -> Template { Template([.text(s)]) }
     public static func word(_ s: String) -> Template { Template([.word(s)]) }
 
-    /// Appends, merging adjacent `.text` so that equal templates compare equal.
+    /// Appends, merging adjacent `.text` (and adjacent `.word`: two quoted
+    /// words side by side are one shell word either way) so that equal
+    /// templates compare equal and commands read simply.
     public mutating func append(_ s: Segment) {
-        if case .text(let new) = s {
-            if new.isEmpty { return }
-            if case .text(let old)? = segments.last {
-                segments[segments.count - 1] = .text(old + new)
-                return
-            }
+        switch (segments.last, s) {
+        case (_, .text(let new)) where new.isEmpty:
+            return
+        case (.text(let old)?, .text(let new)):
+            segments[segments.count - 1] = .text(old + new)
+        case (.word(let old)?, .word(let new)):
+            segments[segments.count - 1] = .word(old + new)
+        default:
+            segments.append(s)
         }
-        segments.append(s)
     }
 
     public mutating func append(contentsOf t: Template) {

@@ -64,7 +64,7 @@ import Testing
         #expect(d.message == "steps wait for each other in a cycle: topology -> heketi_key -> topology")
         #expect(d.notes.map(\.message) == [
             "'topology' waits for 'heketi_key'",
-            "'heketi_key' reads data from 'topology'",
+            "'heketi_key' depends on 'topology'",
         ])
     }
 

@@ -19,19 +19,20 @@ enum Builtins {
     }
 
     static func make(
-        _ name: String, _ params: [P], variadic: Bool = false, doc: String,
+        _ name: String, _ params: [P], variadic: Bool = false, runTime: Bool = false, doc: String,
         _ run: @escaping @Sendable (inout CallContext, [Value]) -> Value
     ) -> (String, FunctionValue) {
         let sig = Signature(
             parameters: params.map {
                 .init(name: $0.name, type: $0.type, defaultValue: $0.defaultValue.map { .value($0) }, span: nil)
             }, variadic: variadic)
-        return (name, FunctionValue(name: name, isRecipe: false, signature: sig, body: .builtin(Builtin(run: run)), doc: [doc], span: nil))
+        let body = Builtin(run: run, acceptsRunTimeValues: runTime)
+        return (name, FunctionValue(name: name, isRecipe: false, signature: sig, body: .builtin(body), doc: [doc], span: nil))
     }
 
     /// A builtin that is one of the engine's run-time functions.
     static func lifted(_ name: String, _ f: RuntimeFunction, _ params: [P], result: TypeTag, doc: String) -> (String, FunctionValue) {
-        make(name, params, doc: doc) { ctx, args in lift(f, args, result: result, &ctx) }
+        make(name, params, runTime: true, doc: doc) { ctx, args in lift(f, args, result: result, &ctx) }
     }
 
     static func lift(_ f: RuntimeFunction, _ args: [Value], result: TypeTag, _ ctx: inout CallContext) -> Value {
@@ -56,7 +57,11 @@ enum Builtins {
             plan.append(p)
         }
         do throws(RuntimeFunctionError) {
-            return Value(plan: try RuntimeFunctions.apply(f, plan))
+            let result = try RuntimeFunctions.apply(f, plan)
+            // A value computed from a secret (base64 of it, say) is masked in
+            // messages like the secret itself.
+            if result.isSecret { ctx.evaluator.secretTexts.formUnion(result.secretTexts) }
+            return Value(plan: result)
         } catch {
             ctx.report(.builtinFailed(f.rawValue, error.message, at: ctx.span))
             return .poison
@@ -65,6 +70,12 @@ enum Builtins {
 
     static func text(_ v: Value) -> String {
         if case .string(let t) = v { return t.plainText ?? "" }
+        return ""
+    }
+
+    /// A string argument as a message may show it: secrets as ***.
+    static func shown(_ v: Value) -> String {
+        if case .string(let t) = v { return t.displayText() }
         return ""
     }
 
@@ -90,7 +101,7 @@ enum Builtins {
         lifted("base64", .base64, [P("text", .string)], result: .string, doc: "Base64 of the UTF-8 bytes of a string."),
         lifted("base64_decode", .base64_decode, [P("text", .string)], result: .string, doc: "Decodes base64 into a string."),
         lifted("sha256", .sha256, [P("text", .string)], result: .string, doc: "Hex SHA-256 of the UTF-8 bytes of a string."),
-        make("len", [P("value")], doc: "Length of a string (in characters), list, map or host set.") { ctx, args in
+        make("len", [P("value")], runTime: true, doc: "Length of a string (in characters), list, map or host set.") { ctx, args in
             if case .hosts(let hs) = args[0] { return .int(hs.count) }
             return lift(.len, args, result: .int, &ctx)
         },
@@ -135,12 +146,12 @@ enum Builtins {
             }
             return .list(pairs.sorted { $0.0 < $1.0 }.map(\.1))
         },
-        make("contains", [P("container"), P("item")], doc: "Whether a list holds an item, a map a key, or a string a substring.") { ctx, args in
+        make("contains", [P("container"), P("item")], runTime: true, doc: "Whether a list holds an item, a map a key, or a string a substring.") { ctx, args in
             if args.contains(where: \.isDeferredish) { return lift(.contains, args, result: .bool, &ctx) }
             guard let found = ctx.evaluator.contains(args[0], args[1], at: ctx.span) else { return .poison }
             return .bool(found)
         },
-        make("type", [P("value")], doc: "The name of a value's type.") { _, args in .data(args[0].typeTag.rawValue) },
+        make("type", [P("value")], runTime: true, doc: "The name of a value's type.") { _, args in .data(args[0].typeTag.rawValue) },
     ]
 
     static let strings: [(String, FunctionValue)] = [
@@ -156,7 +167,7 @@ enum Builtins {
                 ctx.report(.builtinFailed("replace", "the text to replace is empty", at: ctx.argumentSpans[1]))
                 return .poison
             }
-            return derived(t[0].components(separatedBy: t[1]).joined(separator: t[2]), from: args)
+            return derived(t[0].components(separatedBy: t[1]).joined(separator: t[2]), from: args, &ctx)
         },
         make("starts_with", [P("text", .string), P("prefix", .string)], doc: "Whether a string starts with a prefix.") { ctx, args in
             guard let t = knownTexts(args, "starts_with", &ctx) else { return .poison }
@@ -167,7 +178,7 @@ enum Builtins {
             return .bool(t[0].hasSuffix(t[1]))
         },
         make("format", [P("template", .string), P("values")], variadic: true,
-            doc: "Fills each {} in the template with the next value; {{ and }} are literal braces.") { ctx, args in
+            runTime: true, doc: "Fills each {} in the template with the next value; {{ and }} are literal braces.") { ctx, args in
             guard case .list(let values) = args[1], case .string(let t) = args[0], let fmt = t.plainText else { return .poison }
             var out = Template()
             var next = 0
@@ -209,7 +220,7 @@ enum Builtins {
             return .string(out)
         },
         make("raw", [P("text", .string)],
-            doc: "Marks text as shell syntax, spliced into commands as written instead of as one quoted word. Values interpolated into that text stay quoted; a parameter or variable given whole is spliced whole.") { ctx, args in
+            runTime: true, doc: "Marks text as shell syntax, spliced into commands as written instead of as one quoted word. Values interpolated into that text stay quoted; a parameter or variable given whole is spliced whole.") { ctx, args in
             guard case .string(let t) = args[0] else {
                 ctx.report(.rawOfSecret(at: ctx.argumentSpans[0], deferred: true))
                 return .poison
@@ -228,7 +239,7 @@ enum Builtins {
                     out.append(seg)
                 }
             }
-            return .string(Template(out))
+            return .string(Template(out.isEmpty ? [.raw("")] : out))
         },
     ]
 
@@ -238,7 +249,7 @@ enum Builtins {
             let name = text(args[0])
             if let v = ctx.evaluator.environment[name] { return .data(v) }
             if case .null = args[1] {
-                ctx.report(.missingEnvironment(name, at: ctx.argumentSpans[0]))
+                ctx.report(.missingEnvironment(shown(args[0]), at: ctx.argumentSpans[0]))
                 return .poison
             }
             return args[1]
@@ -248,13 +259,13 @@ enum Builtins {
             let base = ctx.evaluator.root?.file.realPath ?? ctx.span.file.realPath
             let path = resolvePath(text(args[0]), relativeTo: base)
             guard let data = FileManager.default.contents(atPath: path) else {
-                ctx.report(.localFileMissing(path, at: ctx.argumentSpans[0]))
+                ctx.report(.localFileMissing(shown(args[0]), at: ctx.argumentSpans[0]))
                 return .poison
             }
             return .data(String(decoding: data, as: UTF8.self))
         },
         make("fail", [P("message", .string)], doc: "Stops planning with an error at this place.") { ctx, args in
-            ctx.report(.userFailure(text(args[0]), at: ctx.span))
+            ctx.report(.userFailure(shown(args[0]), at: ctx.span))
             return .poison
         },
         make("group", [P("name", .string)], doc: "The hosts of a group by name, for names that are not identifiers.") { ctx, args in
@@ -262,7 +273,7 @@ enum Builtins {
             let inv = ctx.evaluator.inventory
             if let g = inv.group(named: name) { return .hosts(inv.groups[g].members) }
             if name == "all" { return .hosts(Array(inv.hosts.indices)) }
-            ctx.report(.unknownGroup(name, at: ctx.argumentSpans[0], candidates: inv.groups.map(\.name)))
+            ctx.report(.unknownGroup(shown(args[0]), at: ctx.argumentSpans[0], candidates: inv.groups.map(\.name)))
             return .poison
         },
     ]
@@ -282,8 +293,9 @@ enum Builtins {
     }
 
     /// A string computed from arguments: secret when any of them is.
-    static func derived(_ s: String, from args: [Value]) -> Value {
+    static func derived(_ s: String, from args: [Value], _ ctx: inout CallContext) -> Value {
         let secret = args.contains { if case .string(let t) = $0 { t.containsSecret } else { false } }
+        if secret { ctx.evaluator.secretTexts.insert(s) }
         return secret ? .string(Template([.secret(s)])) : .data(s)
     }
 

@@ -145,6 +145,12 @@ extension Diagnostic {
             id: "type-mismatch", "'\(op)' cannot combine \(l.article) and \(r.article)", at: span, help: help)
     }
 
+    static func runTimeArithmetic(at span: SourceSpan) -> Diagnostic {
+        Diagnostic(
+            id: "type-mismatch", "'+' with a value known only at run time can only join strings", at: span,
+            help: "numbers read from a host cannot be computed with while planning; compute on the host in the command")
+    }
+
     static func overflow(at span: SourceSpan) -> Diagnostic {
         Diagnostic(id: "overflow", "integer overflow", at: span)
     }

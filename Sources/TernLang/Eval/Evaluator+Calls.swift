@@ -76,6 +76,11 @@ extension Evaluator {
 
         switch f.body {
         case .builtin(let b):
+            if !b.acceptsRunTimeValues, let i = values.firstIndex(where: \.isDeferredish) {
+                let at = bound[i] >= 0 ? args[bound[i]].span : (extra.first.map { args[$0].span } ?? span)
+                report(.mustBeKnown(params[i].name, at: at))
+                return .poison
+            }
             var context = CallContext(evaluator: self, span: span, argumentSpans: params.indices.map { i in
                 bound[i] >= 0 ? args[bound[i]].span : span
             })

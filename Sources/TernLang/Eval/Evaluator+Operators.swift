@@ -75,13 +75,18 @@ extension Evaluator {
             return .host(hs[j])
         case (.hosts(let hs), .string(let t)):
             let name = t.plainText ?? ""
+            if t.containsSecret {
+                report(.unknownHost(t.displayText(), at: keySpan, candidates: []))
+                return .poison
+            }
             if let h = inventory.host(named: name), hs.contains(h) { return .host(h) }
             report(.unknownHost(name, at: keySpan, candidates: hs.map { inventory.hosts[$0].name }))
             return .poison
         case (.map(let m), .string(let t)):
             let k = t.plainText ?? ""
             if let v = m[k] { return v }
-            report(.missingKey(k, at: keySpan, candidates: m.keys))
+            // The key is quoted in the message: a secret one shows as ***.
+            report(.missingKey(t.displayText(), at: keySpan, candidates: t.containsSecret ? [] : m.keys))
             return .poison
         case (.deferred(let e, _), _):
             guard let k = key.runtimeExpr else { break }
@@ -121,6 +126,16 @@ extension Evaluator {
 
     func binary(_ op: BinaryOp, _ l: Value, _ r: Value, at span: SourceSpan, leftSpan: SourceSpan, rightSpan: SourceSpan) -> Value {
         if l.isPoison || r.isPoison { return .poison }
+        // Lists and maps join at plan time even when they hold run-time values.
+        if op == .add {
+            switch (l, r) {
+            case (.list(let a), .list(let b)): return .list(a + b)
+            case (.map(var a), .map(let b)):
+                for (k, v) in b.entries { a[k] = v }
+                return .map(a)
+            default: break
+            }
+        }
         // Run-time operands: build the expression for the engine.
         if l.isDeferredish || r.isDeferredish {
             guard let le = l.runtimeExpr, let re = r.runtimeExpr, Evaluator.deferredOperator[op] != nil || op == .notIn else {
@@ -129,7 +144,7 @@ extension Evaluator {
             }
             // `+` joins text only: `read(...) + 1` is as wrong as `"a" + 1`.
             if op == .add, !(TypeTag.string.accepts(l.typeTag) && TypeTag.string.accepts(r.typeTag)) {
-                report(.badOperands("+", l.typeTag, r.typeTag, at: span))
+                report(.runTimeArithmetic(at: span))
                 return .poison
             }
             switch op {

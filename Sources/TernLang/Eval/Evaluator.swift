@@ -213,12 +213,12 @@ final class Evaluator {
                 if !isAnd && b { return .bool(true) }
                 let right = eval(r, scope, module)
                 if case .bool = right { return right }
-                if case .deferred(let re, .bool) = right { return .deferred(re, .bool) }
+                if case .deferred(let re, let t) = right, t == .bool || t == .any { return .deferred(re, .bool) }
                 if right.isPoison { return .poison }
                 report(.notBoolean(right.typeTag, operatorName: isAnd ? "and" : "or", at: r.span))
                 return .poison
             }
-            if case .deferred(let le, .bool) = left {
+            if case .deferred(let le, let lt) = left, lt == .bool || lt == .any {
                 let right = eval(r, scope, module)
                 guard let re = right.runtimeExpr, right.typeTag == .bool || right.typeTag == .any else {
                     if !right.isPoison { report(.notBoolean(right.typeTag, operatorName: isAnd ? "and" : "or", at: r.span)) }

@@ -59,6 +59,7 @@ final class ModuleLoader {
         if let lib = stdlibPath.map(ModuleLoader.normalize), path.hasPrefix(lib + "/") {
             return "<stdlib>/" + path.dropFirst(lib.count + 1)
         }
+        guard baseDirectory != "/" else { return path }
         let base = baseDirectory.hasSuffix("/") ? baseDirectory : baseDirectory + "/"
         return path.hasPrefix(base) ? String(path.dropFirst(base.count)) : path
     }

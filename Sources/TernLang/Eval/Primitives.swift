@@ -19,7 +19,7 @@ enum Primitives {
         Builtins.make("action", [
             P("apply", .string), P("check", .string, default: .null), P("lock", .string, default: .null),
             P("notify", default: .null),
-        ], doc: "An action: `check` (read only, exit 0 = already done) and `apply`.") { ctx, args in
+        ], runTime: true, doc: "An action: `check` (read only, exit 0 = already done) and `apply`.") { ctx, args in
             guard let apply = command(args[0], "apply", &ctx, 0) else { return .poison }
             var check: Template?
             if !args[1].isNull {
@@ -31,7 +31,7 @@ enum Primitives {
         Builtins.make("run", [
             P("command", .string), P("creates", .string, default: .null), P("unless", .string, default: .null),
             P("lock", .string, default: .null), P("notify", default: .null),
-        ], doc: "Runs a command; `creates: PATH` or `unless: CMD` tell when it is already done.") { ctx, args in
+        ], runTime: true, doc: "Runs a command; `creates: PATH` or `unless: CMD` tell when it is already done.") { ctx, args in
             guard let apply = command(args[0], "command", &ctx, 0) else { return .poison }
             var checks: [Template] = []
             if !args[1].isNull {
@@ -48,7 +48,7 @@ enum Primitives {
         Builtins.make("write_file", [
             P("path", .string), P("content", .string), P("mode", .string, default: .null),
             P("owner", .string, default: .null), P("group", .string, default: .null), P("notify", default: .null),
-        ], doc: "Makes a file hold exactly `content`, with optional mode, owner and group.") { ctx, args in
+        ], runTime: true, doc: "Makes a file hold exactly `content`, with optional mode, owner and group.") { ctx, args in
             guard let path = known(args[0], "path", &ctx, 0) else { return .poison }
             guard path.hasPrefix("/") else {
                 ctx.report(.relativeRemotePath(path, at: ctx.argumentSpans[0]))
@@ -72,7 +72,7 @@ enum Primitives {
         Builtins.make("read", [
             P("host", .hosts), P("path", .string, default: .null), P("cmd", .string, default: .null),
             P("after", default: .null),
-        ], doc: "A file's contents or a command's output on a host, known at run time.") { ctx, args in
+        ], runTime: true, doc: "A file's contents or a command's output on a host, known at run time.") { ctx, args in
             let ev = ctx.evaluator
             var hostIndex: Int?
             switch args[0] {
@@ -101,7 +101,7 @@ enum Primitives {
         },
     ]
 
-    static let output = Builtins.make("output", [P("step", .step), P("host", .host)],
+    static let output = Builtins.make("output", [P("step", .step), P("host", .host)], runTime: true,
         doc: "The standard output of a step's last command on a host, known at run time; waits for that node.") { ctx, args in
         guard case .step(let step) = args[0], case .host(let h) = args[1] else { return .poison }
         let ev = ctx.evaluator

@@ -106,7 +106,7 @@ extension Diagnostic {
         let on = targets.prefix(5).joined(separator: ", ") + (targets.count > 5 ? ", ..." : "")
         return Diagnostic(
             id: "step-not-on-host", "step '\(ref.step)' does not run on host '\(ref.host)'", at: span,
-            label: "read waits for \(ref)",
+            label: "waits for \(ref)",
             notes: [.init("'\(ref.step)' runs on: \(targets.isEmpty ? "no hosts" : on)")],
             help: "read from a host the step runs on")
     }

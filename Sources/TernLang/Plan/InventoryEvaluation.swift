@@ -81,13 +81,17 @@ struct InventoryEvaluation {
                 }
                 ev.inventory.update(i) { $0.port = p }
             case "user":
-                guard case .string(let t) = value, let s = t.plainText, !s.isEmpty, !t.containsSecret else {
-                    ev.report(.badHostField("user", expected: "a non-empty string", got: value.typeTag, at: span))
+                guard case .string(let t) = value, let s = t.plainText, !t.containsSecret else {
+                    ev.report(.badHostField("user", expected: "a string", got: value.typeTag, at: span))
+                    continue
+                }
+                guard !s.isEmpty else {
+                    ev.report(.emptyHostField("user", at: valueSpan(body, k)))
                     continue
                 }
                 ev.inventory.update(i) { $0.user = s }
             default:
-                vars[k] = value
+                vars[k] = value.asData
             }
         }
         ev.inventory.update(i) { $0.vars = vars }
@@ -122,7 +126,7 @@ struct InventoryEvaluation {
                     }
                 }
             default:
-                vars[k] = value
+                vars[k] = value.asData
             }
         }
         ev.inventory.setMembers(g, members, vars: vars)

@@ -262,7 +262,7 @@ struct PlaybookEvaluation {
                         ev.secretTexts.insert(text)
                         return .string(Template([.secret(text)]))
                     }
-                    if let defaultValue { return defaultValue }
+                    if let defaultValue { return defaultValue.asData }
                     ev.report(.paramRequired(name.name, at: name.span))
                     return .poison
                 }

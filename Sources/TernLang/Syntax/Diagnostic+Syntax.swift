@@ -25,7 +25,7 @@ extension Diagnostic {
         let inner = String(text.dropFirst().dropLast())
         return Diagnostic(
             id: "unexpected-character", "strings use straight double quotes", at: span, label: "not a string",
-            help: "write \"\(inner)\"")
+            help: text.count < 2 ? "write strings as \"...\"" : "write \"\(inner)\"")
     }
 
     static func badNumberSuffix(_ suffix: String, at span: SourceSpan) -> Diagnostic {

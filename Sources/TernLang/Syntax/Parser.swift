@@ -85,6 +85,9 @@ public struct Parser {
     }
 
     mutating func report(_ d: Diagnostic) {
+        // Past the nesting limit the rest of the file is skipped: the
+        // brackets left open there are not news.
+        if tooDeep, d.id != "nested-too-deeply" { return }
         // One message per token: a second error at the same place is a cascade.
         if let last = diagnostics.last, last.span?.start == d.span?.start, last.span?.file == d.span?.file { return }
         diagnostics.append(d)

@@ -67,6 +67,22 @@ extension Value {
         }
     }
 
+    /// The same value with every string marked as data: what a parameter or
+    /// an inventory variable holds, so that it is quoted wherever it goes,
+    /// however it was set (a default in the file or `-p` on the command line).
+    public var asData: Value {
+        switch self {
+        case .string(let t):
+            return .string(Template(t.segments.map { seg in
+                if case .text(let s) = seg { return .word(s) }
+                return seg
+            }))
+        case .list(let xs): return .list(xs.map(\.asData))
+        case .map(let m): return .map(OrderedMap(m.entries.map { ($0.key, $0.value.asData) }))
+        default: return self
+        }
+    }
+
     /// True for values that hold something known only at run time.
     public var isDeferredish: Bool {
         switch self {

@@ -185,6 +185,9 @@ public struct Signature: Sendable {
 /// A function implemented in Swift.
 public struct Builtin: Sendable {
     let run: @Sendable (inout CallContext, [Value]) -> Value
+    /// Whether it handles values known only at run time itself (lifted data
+    /// functions, primitives); the others refuse them before running.
+    var acceptsRunTimeValues = false
 }
 
 /// A loaded module: its globals, frozen once loading finishes.
