@@ -86,19 +86,21 @@ enum AdHoc {
         case error(TransportError)
     }
 
+    static func outcome(of request: CommandRequest, on host: PlanHost, transport: some Transport) async -> Outcome {
+        do {
+            return .finished(try await transport.exec(request, on: host))
+        } catch {
+            return .error(error)
+        }
+    }
+
     static func run(_ request: CommandRequest, on hosts: [PlanHost], transport: some Transport, limit: Int) async -> [Outcome] {
         await withTaskGroup(of: (Int, Outcome).self) { group in
             var results = [Outcome?](repeating: nil, count: hosts.count)
             var next = 0
             func start(_ i: Int) {
                 let host = hosts[i]
-                group.addTask {
-                    do throws(TransportError) {
-                        return (i, .finished(try await transport.exec(request, on: host)))
-                    } catch {
-                        return (i, .error(error))
-                    }
-                }
+                group.addTask { (i, await outcome(of: request, on: host, transport: transport)) }
             }
             while next < min(limit, hosts.count) { start(next); next += 1 }
             while let (i, outcome) = await group.next() {
