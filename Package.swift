@@ -48,6 +48,7 @@ let package = Package(
         .testTarget(name: "TernSSHIntegrationTests", dependencies: ["TernSSH", "TernEngine", "TernPlan"]),
         .testTarget(name: "TernLabTests", dependencies: ["TernLab"]),
         .testTarget(name: "TernCLITests", dependencies: ["tern", "TernLab"]),
+        .testTarget(name: "TernSSHLabTests", dependencies: ["TernSSH", "TernLab", "TernEngine", "TernPlan"]),
     ],
     swiftLanguageModes: [.v6]
 )
