@@ -55,8 +55,8 @@ import Testing
         let once = LabFiles.mergeHostsFile(machine, block: LabFiles.hostsBlock(hosts))
         #expect(once == machine + "# tern lab hosts: begin\n127.0.1.1 lab1\n127.0.1.2 lab2\n# tern lab hosts: end\n")
         let grown = hosts + [HostRecord(name: "lab3", address: "127.0.1.3", port: 22)]
-        let twice = LabFiles.mergeHostsFile(once + "10.0.0.5 added-by-a-playbook\n", block: LabFiles.hostsBlock(grown))
-        #expect(twice == machine + "10.0.0.5 added-by-a-playbook\n" + LabFiles.hostsBlock(grown))
+        let twice = LabFiles.mergeHostsFile(once + "127.0.9.5 added-by-a-playbook\n", block: LabFiles.hostsBlock(grown))
+        #expect(twice == machine + "127.0.9.5 added-by-a-playbook\n" + LabFiles.hostsBlock(grown))
         #expect(LabFiles.mergeHostsFile(twice, block: LabFiles.hostsBlock(grown)) == twice)
     }
 
