@@ -27,6 +27,13 @@ struct ConnectionOptions: ParsableArguments {
     @Option(help: ArgumentHelp("How long to wait for a connection, e.g. 10s.", valueName: "duration"))
     var connectTimeout = "10s"
 
+    /// Asks for an encrypted key's passphrase on the terminal (without
+    /// echo) when `TERN_SSH_PASSPHRASE` is not set; nil without a terminal.
+    static let terminalPassphrasePrompt: @Sendable (String) -> String? = { keyPath in
+        guard isatty(0) == 1, let answer = getpass("Enter passphrase for \(keyPath): ") else { return nil }
+        return String(cString: answer)
+    }
+
     var labDirectory: String {
         labDir ?? ProcessInfo.processInfo.environment["TERN_LAB_DIR"].flatMap { $0.isEmpty ? nil : $0 }
             ?? LabConfig.defaultDirectory

@@ -55,7 +55,7 @@ struct Run: AsyncParsableCommand {
         }
         guard chosen.diagnostics.allSatisfy({ $0.severity != .error }) else { throw ExitCode(ExitStatus.invalidPlaybook) }
 
-        let transport = SSHTransport(settings: try connection.settings())
+        let transport = SSHTransport(passphrasePrompt: ConnectionOptions.terminalPassphrasePrompt, settings: try connection.settings())
         let text = command.joined(separator: " ")
         let request = CommandRequest(text, become: become, timeoutMillis: timeout.flatMap(Durations.millis))
         let outcomes = await AdHoc.run(request, on: chosen.hosts, transport: transport, limit: forks)
