@@ -67,7 +67,7 @@ import Testing
             label: "wildcards", file: "*.example.com \(edA.knownHostsText)", host: "db.example.com", port: 22,
             key: edA, expected: .match(line: 1)),
         Case(
-            label: "wildcards within [host]:port", file: "[10.0.0.?]:2200 \(edA.knownHostsText)",
+            label: "wildcards within [host]:port", file: "[127.0.0.?]:2200 \(edA.knownHostsText)",
             host: "127.0.0.7", port: 2200, key: edA, expected: .match(line: 1)),
         Case(
             label: "a negated pattern excludes a host", file: "*.example.com,!bad.example.com \(edA.knownHostsText)",

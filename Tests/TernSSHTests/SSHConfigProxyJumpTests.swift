@@ -56,8 +56,11 @@ import Testing
         let settings = try config(Self.text).resolve(
             name: "web1", address: "127.168.1.10", port: 2222, user: "deploy", defaults: defaults)
         #expect(summary(settings) == "deploy@127.168.1.10:2222 ~/.ssh/id_default")
-        // Host patterns match the address, so only Host * applies here.
-        #expect(settings.jumps.map(summary) == ["jump@bastion.example.com:2200 ~/.ssh/bastion"])
+        // `Host web1` applies through the inventory name, so web1's own
+        // ProxyJump chain is taken, as `ssh web1` would.
+        #expect(settings.jumps.map(summary) == [
+            "jump@bastion.example.com:2200 ~/.ssh/bastion", "root@127.1.0.1:22 ~/.ssh/id_default", "admin@gw:2022 ~/.ssh/id_default",
+        ])
     }
 
     @Test func hopsLoopingBackAreNotFollowed() throws {

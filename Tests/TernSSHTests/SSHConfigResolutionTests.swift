@@ -38,7 +38,8 @@ import Testing
         ("web1", nil, 2222, "root", "root@web1.internal:2222 ~/.ssh/web,~/.ssh/id_ed25519"),
         // An inventory address is the host argument: the patterns match it,
         // and it is where Tern connects.
-        ("web1", "127.1.1.1", nil, nil, "carol@127.1.1.1:22 ~/.ssh/id_ed25519"),
+        // The inventory name matches `Host web1` too; the address still wins over HostName.
+        ("web1", "127.1.1.1", nil, nil, "alice@127.1.1.1:2201 ~/.ssh/web,~/.ssh/id_ed25519"),
         ("anything", "web2", nil, nil, "bob@web2:22 ~/.ssh/web,~/.ssh/id_ed25519"),
         ("anything", "db1", 2300, nil, "carol@db1:2300 ~/.ssh/id_ed25519"),
     ] as [(String, String?, Int?, String?, String)])
