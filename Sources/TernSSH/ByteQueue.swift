@@ -11,10 +11,6 @@ struct ByteQueue {
         storage.append(contentsOf: bytes)
     }
 
-    mutating func append(_ bytes: ArraySlice<UInt8>) {
-        storage.append(contentsOf: bytes)
-    }
-
     /// Offers the unread bytes to `write`, which returns how many it took
     /// (or a negative number for none); returns what `write` returned.
     @discardableResult

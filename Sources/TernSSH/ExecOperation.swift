@@ -1,5 +1,6 @@
 import CLibSSH2
 import TernEngine
+import TernPlan
 
 /// One command on its own channel: open a session channel, `exec` the
 /// command, feed stdin then EOF, read stdout and stderr as they come, wait
@@ -11,33 +12,43 @@ import TernEngine
 /// once the channel window is full. stdin is written only while the
 /// session's send backlog is small (`SessionIO.canTakeBulk`).
 ///
-/// On a timeout or cancellation the caller is answered at once; the command
-/// is then sent the `signal KILL` channel request (sshd kills the command's
-/// process group) and the channel is closed and freed in later steps.
+/// On a timeout or cancellation the caller is answered at once and the
+/// channel is closed and freed in later steps. Closing a channel does not
+/// stop the command (sshd waits for it), and libssh2 1.10 cannot send the
+/// `signal` channel request (a channel takes one `exec`-like request only),
+/// so a command with a timeout carries a marker in its environment,
+/// `TERN_OP=<random>`, which every process it starts inherits; when it times
+/// out, a second command kills the processes (and process groups) that carry
+/// the marker.
 final class ExecOperation: ResultOperation<CommandResult>, @unchecked Sendable {
+    /// What the server runs.
     private let command: String
+    /// What messages show.
+    private let shownCommand: String
+    /// The environment marker of a command that is killed when it times out.
+    private let killMarker: String?
     private let stdin: [UInt8]
     private let timeoutMillis: Int?
     private let onOutput: (@Sendable (OutputStream, [UInt8]) -> Void)?
 
     private enum Phase: Int, Comparable {
-        case queued, opening, starting, running, awaitingClose, signalling, closing, freeing, finished
+        case queued, opening, starting, running, awaitingClose, closing, freeing, finished
         static func < (a: Phase, b: Phase) -> Bool { a.rawValue < b.rawValue }
     }
 
+    // Session thread only, like every libssh2 pointer (see SessionOperation).
     private var phase = Phase.queued
     private var channel: OpaquePointer?
     private var stdinOffset = 0
     private var eofSent = false
     private var output: [[UInt8]] = [[], []]
     private var outputEnded = [false, false]
-    /// Once killing, the step at which to stop counting against the cap.
+    /// When the timeout (or cancellation) began winding the command down.
     private var killStarted: Int64?
 
     /// How long a killed command's channel may take to close before it no
     /// longer counts against the session's channel cap.
     private static let killGraceMillis: Int64 = 5_000
-    private static let readChunk = 64 * 1024
     /// libssh2's defaults (`LIBSSH2_CHANNEL_WINDOW_DEFAULT`, `..._PACKET_DEFAULT`).
     private static let windowSize: UInt32 = 2 * 1024 * 1024
     private static let packetSize: UInt32 = 32768
@@ -45,14 +56,36 @@ final class ExecOperation: ResultOperation<CommandResult>, @unchecked Sendable {
     /// the other channels of the session.
     private static let readBudget = 1 << 20
 
-    init(_ request: CommandRequest, hostName: String) {
-        command = request.shellCommand
+    /// - Parameter killOnTimeout: mark the command so that it can be killed
+    ///   when its timeout passes (only commands with a timeout are marked).
+    init(_ request: CommandRequest, hostName: String, killOnTimeout: Bool = true) {
+        shownCommand = request.shellCommand
+        if killOnTimeout && request.timeoutMillis != nil {
+            let marker = "TERN_OP=" + SSHTransport.randomSuffix()
+            killMarker = marker
+            command = "export \(marker); " + request.shellCommand
+        } else {
+            killMarker = nil
+            command = request.shellCommand
+        }
         stdin = request.stdin
         timeoutMillis = request.timeoutMillis
         onOutput = request.onOutput
         super.init(
             hostName: hostName,
             deadline: request.timeoutMillis.map { Monotonic.now() + Int64(max(0, $0)) })
+    }
+
+    /// The command that kills every process carrying `marker` in its
+    /// environment, and the process group of each (the session leader's
+    /// group holds the command's children).
+    static func killer(of marker: String, hostName: String) -> ExecOperation {
+        let script =
+            "for e in $(grep -lzx \(ShellQuote.quote(marker)) /proc/[0-9]*/environ 2>/dev/null); do "
+            + "p=${e#/proc/}; p=${p%/environ}; kill -KILL -- -$p $p 2>/dev/null; done; true"
+        let killer = ExecOperation(CommandRequest(script, timeoutMillis: 10_000), hostName: hostName, killOnTimeout: false)
+        killer.completion = { _ in }
+        return killer
     }
 
     override var hasStarted: Bool { phase >= .starting }
@@ -141,17 +174,6 @@ final class ExecOperation: ResultOperation<CommandResult>, @unchecked Sendable {
                 return .progressed
             }
 
-        case .signalling:
-            guard let channel else { return finish() }
-            let rc = libssh2_channel_process_startup(channel, "signal", 6, "KILL", 4)
-            switch live.outcome(rc) {
-            case .again: return .idle
-            case .connectionLost(let reason): return .connectionLost(reason)
-            case .done, .failed:
-                phase = .closing
-                return .progressed
-            }
-
         case .closing:
             guard let channel else { return finish() }
             switch live.outcome(libssh2_channel_close(channel)) {
@@ -217,15 +239,14 @@ final class ExecOperation: ResultOperation<CommandResult>, @unchecked Sendable {
                 }
             }
         }
-        var buffer = [UInt8](repeating: 0, count: Self.readChunk)
+        let buffer = live.readBuffer
         for stream in 0..<2 where !outputEnded[stream] {
             var budget = Self.readBudget
             while budget > 0 {
-                let read = buffer.withUnsafeMutableBytes { bytes in
-                    libssh2_channel_read_ex(channel, Int32(stream), bytes.baseAddress?.assumingMemoryBound(to: CChar.self), bytes.count)
-                }
+                let read = libssh2_channel_read_ex(
+                    channel, Int32(stream), buffer.baseAddress?.assumingMemoryBound(to: CChar.self), buffer.count)
                 if read > 0 {
-                    let chunk = Array(buffer[0..<read])
+                    let chunk = Array(UnsafeRawBufferPointer(rebasing: buffer[0..<read]))
                     output[stream] += chunk
                     onOutput?(stream == 0 ? .stdout : .stderr, chunk)
                     budget -= read
@@ -275,16 +296,19 @@ final class ExecOperation: ResultOperation<CommandResult>, @unchecked Sendable {
     }
 
     override func expire(cancelled: Bool) {
+        let what = "command `\(Self.brief(shownCommand))`"
         if cancelled {
-            report(.failure(.other(host: hostName, reason: "cancelled: \(Self.brief(command))")))
+            report(.failure(.other(host: hostName, reason: "cancelled: \(what)")))
         } else {
-            report(.failure(.timedOut(host: hostName, what: "command `\(Self.brief(command))`", afterMillis: timeoutMillis ?? 0)))
+            report(.failure(.timedOut(host: hostName, what: what, afterMillis: timeoutMillis ?? 0)))
         }
         killStarted = Monotonic.now()
         switch phase {
-        case .running: phase = .signalling
-        case .starting, .awaitingClose: phase = .closing
-        case .queued, .opening, .signalling, .closing, .freeing, .finished: break
+        case .starting, .running, .awaitingClose:
+            if let killMarker { followUps.append(Self.killer(of: killMarker, hostName: hostName)) }
+            phase = .closing
+        case .queued, .opening, .closing, .freeing, .finished:
+            break
         }
     }
 

@@ -16,11 +16,18 @@ final class LiveSession {
     /// of a channel open (and of `libssh2_sftp_init`) in the session, so only
     /// one may be in flight at a time.
     private var openSlotOwner: UInt64?
+    /// Where operations read channel data before copying what arrived:
+    /// one buffer per session instead of one allocation per read.
+    let readBuffer = UnsafeMutableRawBufferPointer.allocate(byteCount: 64 * 1024, alignment: 16)
 
     init(session: OpaquePointer, io: SessionIO, hostName: String) {
         self.session = session
         self.io = io
         self.hostName = hostName
+    }
+
+    deinit {
+        readBuffer.deallocate()
     }
 
     func acquireOpenSlot(_ id: UInt64) -> Bool {

@@ -24,6 +24,7 @@ public final class SSHTransport: Transport {
 
     private let settingsFor: @Sendable (PlanHost) -> ConnectionSettings
     private let passphrases: Passphrases
+    private let agentSocketPath: String?
     private let maxChannelsPerSession: Int
     private let drivers = Mutex<[Endpoint: SessionDriver]>([:])
 
@@ -38,14 +39,17 @@ public final class SSHTransport: Transport {
     ///   - passphrasePrompt: asked for the passphrase of an encrypted key
     ///     when `TERN_SSH_PASSPHRASE` is not set; once per key file. It runs
     ///     on a session thread and may block (read the terminal).
+    ///   - agentSocketPath: the ssh-agent to ask; nil means `$SSH_AUTH_SOCK`.
     ///   - settings: how to reach each host (inventory + ssh config).
     public init(
         maxChannelsPerSession: Int = 64,
         passphrasePrompt: PassphrasePrompt? = nil,
+        agentSocketPath: String? = nil,
         settings: @escaping @Sendable (PlanHost) -> ConnectionSettings
     ) {
         self.settingsFor = settings
         self.passphrases = Passphrases(prompt: passphrasePrompt)
+        self.agentSocketPath = agentSocketPath
         self.maxChannelsPerSession = maxChannelsPerSession
     }
 
@@ -112,13 +116,14 @@ public final class SSHTransport: Transport {
                 } else {
                     hop = SessionDriver(
                         settings: Self.settings(ofJump: settings.jumps[index], for: settings), route: route,
-                        passphrases: passphrases, maxChannels: maxChannelsPerSession)
+                        passphrases: passphrases, agentSocketPath: agentSocketPath, maxChannels: maxChannelsPerSession)
                     table[.jumps(chain)] = hop
                 }
                 route = .through(hop)
             }
             let driver = SessionDriver(
-                settings: settings, route: route, passphrases: passphrases, maxChannels: maxChannelsPerSession)
+                settings: settings, route: route, passphrases: passphrases, agentSocketPath: agentSocketPath,
+                maxChannels: maxChannelsPerSession)
             table[.host(host)] = driver
             return driver
         }

@@ -45,6 +45,7 @@ final class SessionAuthenticator {
 
     private let settings: ConnectionSettings
     private let passphrases: Passphrases
+    private let agentSocketPath: String?
     private var stage = Stage.listingMethods
     private var attempts: [Attempt] = []
     private var agent: OpaquePointer?
@@ -55,16 +56,21 @@ final class SessionAuthenticator {
     /// arguments on every call of a non-blocking operation.
     private var currentPassphrase: String?
 
-    init(settings: ConnectionSettings, passphrases: Passphrases) {
+    init(settings: ConnectionSettings, passphrases: Passphrases, agentSocketPath: String?) {
         self.settings = settings
         self.passphrases = passphrases
+        self.agentSocketPath = agentSocketPath ?? getenv("SSH_AUTH_SOCK").map { String(cString: $0) }
     }
 
-    deinit {
+    /// Frees the agent connection. Must run before the session is freed:
+    /// the agent lives in the session's memory.
+    func close() {
         if let agent {
             _ = libssh2_agent_disconnect(agent)
             libssh2_agent_free(agent)
         }
+        agent = nil
+        attempts = []
     }
 
     func advance(_ session: OpaquePointer, _ io: SessionIO) -> Advance {
@@ -177,8 +183,8 @@ final class SessionAuthenticator {
         }
 
         var agentBlobs: [[UInt8]] = []
-        if settings.useAgent, let socket = getenv("SSH_AUTH_SOCK"), socket.pointee != 0 {
-            agentBlobs = prepareAgent(session, identityBlobs: identityBlobs)
+        if settings.useAgent, let socket = agentSocketPath, !socket.isEmpty {
+            agentBlobs = prepareAgent(session, socket: socket, identityBlobs: identityBlobs)
         }
         for file in files where file.blob.map({ !agentBlobs.contains($0) }) ?? true {
             attempts.append(file.attempt)
@@ -186,11 +192,12 @@ final class SessionAuthenticator {
     }
 
     /// Lists the agent's keys and adds those to offer; returns their blobs.
-    private func prepareAgent(_ session: OpaquePointer, identityBlobs: [[UInt8]]) -> [[UInt8]] {
+    private func prepareAgent(_ session: OpaquePointer, socket: String, identityBlobs: [[UInt8]]) -> [[UInt8]] {
         guard let agent = libssh2_agent_init(session) else { return [] }
         self.agent = agent
+        libssh2_agent_set_identity_path(agent, socket)
         guard libssh2_agent_connect(agent) == 0 else {
-            outcomes.append("ssh-agent: cannot connect to SSH_AUTH_SOCK")
+            outcomes.append("ssh-agent: cannot connect to \(socket)")
             return []
         }
         guard libssh2_agent_list_identities(agent) == 0 else {

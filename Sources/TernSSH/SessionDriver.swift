@@ -30,6 +30,8 @@ final class SessionDriver: Sendable {
     let settings: ConnectionSettings
     let route: Route
     let passphrases: Passphrases
+    /// The ssh-agent socket; nil means `$SSH_AUTH_SOCK`.
+    let agentSocketPath: String?
     /// Channels open at once on the session; further operations queue.
     let maxChannels: Int
     let wake = WakeSignal()
@@ -54,10 +56,13 @@ final class SessionDriver: Sendable {
         var lastTicket: UInt64 = 0
     }
 
-    init(settings: ConnectionSettings, route: Route, passphrases: Passphrases, maxChannels: Int) {
+    init(
+        settings: ConnectionSettings, route: Route, passphrases: Passphrases, agentSocketPath: String?, maxChannels: Int
+    ) {
         self.settings = settings
         self.route = route
         self.passphrases = passphrases
+        self.agentSocketPath = agentSocketPath
         self.maxChannels = max(1, maxChannels)
     }
 

@@ -43,6 +43,8 @@ final class SessionHandshake {
     private var knownHosts = KnownHosts.parse("", path: "")
     private var connectDeadline: Int64
     private var authDeadline = Int64.max
+    private var immediateRetries = 0
+    private var retrySoon = false
 
     /// What to wait for before the next step, besides the wake-up signal.
     private(set) var pollRequest: (fd: Int32, events: Int16)?
@@ -57,18 +59,37 @@ final class SessionHandshake {
         connectDeadline = Monotonic.now() + Int64(driver.settings.connectTimeoutMillis)
     }
 
-    /// When the current stage times out.
+    /// When the loop should call `advance` again at the latest: the stage's
+    /// deadline, or soon when libssh2 may hold unread data.
     var deadline: Int64 {
         switch stage {
         case .start, .connecting, .awaitingTunnel: connectDeadline
-        case .handshaking, .authenticating: authDeadline
+        case .handshaking, .authenticating: retrySoon ? min(authDeadline, Monotonic.now() + 10) : authDeadline
         }
+    }
+
+    /// libssh2 answered "would block" without having found the socket
+    /// empty: what it needs may already sit in its own buffers, where
+    /// `poll()` cannot see it. Calls again at once, a bounded number of
+    /// times, then asks the loop to come back soon.
+    private func shouldRetryAtOnce(_ io: SessionIO) -> Bool {
+        if io.readArmed || io.failure != nil {
+            immediateRetries = 0
+            retrySoon = false
+            return false
+        }
+        immediateRetries += 1
+        if immediateRetries <= 32 { return true }
+        immediateRetries = 0
+        retrySoon = true
+        return false
     }
 
     func advance() -> Advance {
         do throws(TransportError) {
             while true {
                 let now = Monotonic.now()
+                io?.flush()
                 switch stage {
                 case .start:
                     try start()
@@ -85,7 +106,7 @@ final class SessionHandshake {
                         return .pending
                     case .connected(let fd):
                         Socket.configureTCP(fd, userTimeoutMillis: userTimeoutMillis)
-                        try startSession(on: fd)
+                        try startSession(on: fd, isTCP: true)
                     case .failed(let message):
                         throw TransportError.unreachable(host: settings.name, reason: "\(endpoint): \(message)")
                     }
@@ -93,7 +114,7 @@ final class SessionHandshake {
                 case .awaitingTunnel(let ticket):
                     if let result = driver.takeTunnel(ticket) {
                         switch result {
-                        case .success(let fd): try startSession(on: fd)
+                        case .success(let fd): try startSession(on: fd, isTCP: false)
                         case .failure(let error): throw error.reached(through: settings.name)
                         }
                     } else {
@@ -109,11 +130,16 @@ final class SessionHandshake {
 
                 case .handshaking:
                     guard let session, let io else { throw lost("the session vanished") }
+                    io.readArmed = false
                     switch LibSSH2.outcome(libssh2_session_handshake(session, io.fd), session: session, io: io) {
                     case .done:
                         try verifyHostKey(session)
-                        stage = .authenticating(SessionAuthenticator(settings: settings, passphrases: driver.passphrases))
+                        stage = .authenticating(
+                            SessionAuthenticator(
+                                settings: settings, passphrases: driver.passphrases,
+                                agentSocketPath: driver.agentSocketPath))
                     case .again:
+                        if shouldRetryAtOnce(io) { continue }
                         if now >= authDeadline {
                             throw TransportError.timedOut(host: settings.name, what: "the SSH handshake", afterMillis: settings.authTimeoutMillis)
                         }
@@ -125,8 +151,10 @@ final class SessionHandshake {
 
                 case .authenticating(let authenticator):
                     guard let session, let io else { throw lost("the session vanished") }
+                    io.readArmed = false
                     switch authenticator.advance(session, io) {
                     case .authenticated:
+                        authenticator.close()
                         if settings.keepaliveSeconds > 0 {
                             libssh2_keepalive_config(session, 0, UInt32(settings.keepaliveSeconds))
                         }
@@ -135,6 +163,7 @@ final class SessionHandshake {
                         pollRequest = nil
                         return .established(LiveSession(session: session, io: io, hostName: settings.name))
                     case .pending:
+                        if shouldRetryAtOnce(io) { continue }
                         if now >= authDeadline {
                             throw TransportError.timedOut(host: settings.name, what: "authentication", afterMillis: settings.authTimeoutMillis)
                         }
@@ -155,6 +184,7 @@ final class SessionHandshake {
     func abort() {
         if case .connecting(let tcp) = stage { tcp.cancel() }
         if case .awaitingTunnel(let ticket) = stage { driver.abandonTunnel(ticket) }
+        if case .authenticating(let authenticator) = stage { authenticator.close() }
         if let io {
             io.fail("connection attempt abandoned")
             if let session { _ = libssh2_session_free(session) }
@@ -195,8 +225,8 @@ final class SessionHandshake {
         }
     }
 
-    private func startSession(on fd: Int32) throws(TransportError) {
-        let io = SessionIO(fd: fd)
+    private func startSession(on fd: Int32, isTCP: Bool) throws(TransportError) {
+        let io = SessionIO(fd: fd, isTCP: isTCP)
         self.io = io
         guard let session = libssh2_session_init_ex(nil, nil, nil, Unmanaged.passUnretained(io).toOpaque()) else {
             throw TransportError.other(host: settings.name, reason: "libssh2 could not create a session")

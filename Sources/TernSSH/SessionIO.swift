@@ -41,8 +41,12 @@ final class SessionIO {
     /// Above this many unsent bytes, bulk writers wait for the socket.
     static let highWater = 1 << 20
 
-    init(fd: Int32) {
+    /// False for the socket pair under a session behind a jump host.
+    private let isTCP: Bool
+
+    init(fd: Int32, isTCP: Bool) {
         self.fd = fd
+        self.isTCP = isTCP
     }
 
     var backlog: Int { outbound.count }
@@ -65,6 +69,10 @@ final class SessionIO {
             let sent = Glibc.send(socket, buffer, length, Int32(MSG_NOSIGNAL))
             return sent < 0 ? -Int(errno) : sent
         }
+        if failure != nil { return -Int(EPIPE) }
+        // Bytes still waiting go first; whoever polls may not have asked
+        // for writability (a handshake step, say).
+        if !outbound.isEmpty { flush() }
         if failure != nil { return -Int(EPIPE) }
         var offset = 0
         if outbound.isEmpty {
@@ -91,6 +99,7 @@ final class SessionIO {
         let received = Glibc.recv(fd, buffer, length, 0)
         if received > 0 {
             bytesReceived &+= UInt64(received)
+            if isTCP { Socket.acknowledgeQuickly(fd) }
             return received
         }
         if received == 0 {

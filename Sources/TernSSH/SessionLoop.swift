@@ -131,6 +131,10 @@ final class SessionLoop {
 
     /// Moves waiting operations to `active` while channels are free.
     private func admit() {
+        for operation in active where !operation.followUps.isEmpty {
+            waiting += operation.followUps
+            operation.followUps = []
+        }
         var used = active.reduce(0) { $0 + ($1.countsTowardChannelCap ? 1 : 0) }
         while let next = waiting.first, !next.countsTowardChannelCap || used < driver.maxChannels {
             waiting.removeFirst()
@@ -184,14 +188,15 @@ final class SessionLoop {
         var sessionIndex: Int?
         switch connection {
         case .idle:
-            break
+            // Operations kept for the next connection after a loss: connect now.
+            if !waiting.isEmpty { timeout = 0 }
         case .connecting(let handshake):
             if let request = handshake.pollRequest {
                 fds.append(pollfd(fd: request.fd, events: request.events, revents: 0))
             }
             until(handshake.deadline)
         case .connected(let live):
-            var events: Int16 = 0
+            var events = Socket.pollPeerClosed
             if live.io.readArmed { events |= Int16(POLLIN) }
             if live.io.backlog > 0 { events |= Int16(POLLOUT) }
             sessionIndex = fds.count
@@ -220,7 +225,7 @@ final class SessionLoop {
             let revents = fds[sessionIndex].revents
             if revents & Int16(POLLOUT) != 0 { live.io.flush() }
             if revents & Int16(POLLIN) != 0 { live.io.readArmed = false }
-            let hungUp = revents & Int16(POLLHUP | POLLERR) != 0
+            let hungUp = revents & (Int16(POLLHUP | POLLERR) | Socket.pollPeerClosed) != 0
             if active.isEmpty {
                 // Nobody reads an idle session: find out whether it ended.
                 if hungUp {

@@ -39,6 +39,9 @@ class SessionOperation: @unchecked Sendable {
     private(set) var hasExpired = false
     /// Connections this operation has been lost with before it started.
     var retries = 0
+    /// Operations to run on the same session because of this one (the
+    /// killer of a timed-out command); the session thread collects them.
+    var followUps: [SessionOperation] = []
 
     init(deadline: Int64?) {
         self.id = nextOperationID.wrappingAdd(1, ordering: .relaxed).newValue

@@ -24,6 +24,7 @@ final class TunnelOperation: ResultOperation<Int32>, @unchecked Sendable {
         static func < (a: Phase, b: Phase) -> Bool { a.rawValue < b.rawValue }
     }
 
+    // Session thread only, like every libssh2 pointer (see SessionOperation).
     private var phase = Phase.queued
     private var channel: OpaquePointer?
     private var socket: Int32 = -1
@@ -33,7 +34,6 @@ final class TunnelOperation: ResultOperation<Int32>, @unchecked Sendable {
     private var socketEnded = false
     private var socketWriteShut = false
     private var eofSent = false
-    private var buffer = [UInt8](repeating: 0, count: 32 * 1024)
 
     private static let bufferLimit = 256 * 1024
 
@@ -145,13 +145,14 @@ final class TunnelOperation: ResultOperation<Int32>, @unchecked Sendable {
     private func bridge(_ channel: OpaquePointer, _ live: LiveSession) -> StepResult {
         var progressed = false
 
+        let buffer = live.readBuffer
+
         // Channel to socket.
         while !channelEnded && toSocket.count < Self.bufferLimit {
-            let read = buffer.withUnsafeMutableBytes { bytes in
-                libssh2_channel_read_ex(channel, 0, bytes.baseAddress?.assumingMemoryBound(to: CChar.self), bytes.count)
-            }
+            let read = libssh2_channel_read_ex(
+                channel, 0, buffer.baseAddress?.assumingMemoryBound(to: CChar.self), buffer.count)
             if read > 0 {
-                toSocket.append(buffer[0..<read])
+                toSocket.append(UnsafeRawBufferPointer(rebasing: buffer[0..<read]))
                 progressed = true
                 continue
             }
@@ -192,9 +193,9 @@ final class TunnelOperation: ResultOperation<Int32>, @unchecked Sendable {
 
         // Socket to channel.
         while !socketEnded && toChannel.count < Self.bufferLimit {
-            let received = buffer.withUnsafeMutableBytes { bytes in Glibc.recv(socket, bytes.baseAddress, bytes.count, 0) }
+            let received = Glibc.recv(socket, buffer.baseAddress, buffer.count, 0)
             if received > 0 {
-                toChannel.append(buffer[0..<received])
+                toChannel.append(UnsafeRawBufferPointer(rebasing: buffer[0..<received]))
                 progressed = true
                 continue
             }
