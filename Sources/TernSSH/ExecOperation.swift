@@ -95,21 +95,7 @@ final class ExecOperation: ResultOperation<CommandResult>, @unchecked Sendable {
         return Monotonic.now() - killStarted < Self.killGraceMillis
     }
 
-    override func step(_ live: LiveSession) -> StepResult {
-        if isCancelRequested { expireOnce(cancelled: true) }
-        var progressed = false
-        for _ in 0..<8 {
-            let result = advance(live)
-            switch result {
-            case .progressed: progressed = true
-            case .idle: return progressed ? .progressed : .idle
-            case .finished, .connectionLost: return result
-            }
-        }
-        return .progressed
-    }
-
-    private func advance(_ live: LiveSession) -> StepResult {
+    override func advance(_ live: LiveSession) -> StepResult {
         switch phase {
         case .queued:
             if hasReported {

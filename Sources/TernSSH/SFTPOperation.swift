@@ -57,21 +57,7 @@ class SFTPOperation<Value: Sendable>: ResultOperation<Value>, @unchecked Sendabl
 
     override var hasStarted: Bool { phase >= .opening }
 
-    override func step(_ live: LiveSession) -> StepResult {
-        if isCancelRequested { expireOnce(cancelled: true) }
-        var progressed = false
-        for _ in 0..<8 {
-            let result = advance(live)
-            switch result {
-            case .progressed: progressed = true
-            case .idle: return progressed ? .progressed : .idle
-            case .finished, .connectionLost: return result
-            }
-        }
-        return .progressed
-    }
-
-    private func advance(_ live: LiveSession) -> StepResult {
+    override func advance(_ live: LiveSession) -> StepResult {
         switch phase {
         case .queued:
             if hasReported {

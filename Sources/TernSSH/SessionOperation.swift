@@ -70,8 +70,25 @@ class SessionOperation: @unchecked Sendable {
 
     var isCancelRequested: Bool { cancelFlag.load(ordering: .relaxed) }
 
-    /// Advances as far as possible without blocking.
-    func step(_ live: LiveSession) -> StepResult { .finished }
+    /// Advances the operation as far as it can go now: up to eight phases
+    /// in a row, so one call can open, start and read a channel, then back
+    /// to the loop so that other operations get their turn.
+    final func step(_ live: LiveSession) -> StepResult {
+        if isCancelRequested { expireOnce(cancelled: true) }
+        var progressed = false
+        for _ in 0..<8 {
+            let result = advance(live)
+            switch result {
+            case .progressed: progressed = true
+            case .idle: return progressed ? .progressed : .idle
+            case .finished, .connectionLost: return result
+            }
+        }
+        return .progressed
+    }
+
+    /// One phase of the operation's state machine; subclasses implement it.
+    func advance(_ live: LiveSession) -> StepResult { .finished }
 
     /// Called by the session thread once, when `deadline` passes or the
     /// caller cancels; `expire(cancelled:)` does the work.
