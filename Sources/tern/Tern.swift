@@ -17,11 +17,14 @@ struct Tern: AsyncParsableCommand {
         discussion: """
             Examples:
               tern check playbooks/glusterfs.tern
-              tern check -i lab/inventory.tern -p volume_size=50 playbooks/*.tern
+              tern check -i /var/lib/tern-lab/inventory.tern -p volume_size=50 playbooks/*.tern
               tern graph playbooks/glusterfs.tern --format dot | dot -Tsvg > graph.svg
+              sudo tern lab up --hosts 3
+              tern run --lab all -- uptime
 
             Exit status: 0 when everything is valid, 65 when a playbook is invalid,
-            64 for a wrong command line.
+            64 for a wrong command line; `tern run` adds 2 (the command failed on a
+            host) and 4 (a host could not be reached).
             """,
         subcommands: [Check.self, Graph.self, Run.self, Lab.self]
     )
