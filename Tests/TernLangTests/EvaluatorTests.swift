@@ -861,8 +861,7 @@ import Testing
 
     // MARK: regressions
 
-    // Bugs found and fixed; the one still open is wrapped in
-    // `withKnownIssue`, which reports an unexpected pass once it is fixed.
+    // Bugs found and fixed, kept as regression tests.
 
     @Test func anEmptyStringLiteralIsOneEmptyWord() throws {
         let result = try Playbook("""
@@ -918,9 +917,7 @@ import Testing
     @Test func lineContinuationInAnIndentedMultilineString() throws {
         let continued = try Self.json(of: "\"\"\"\n    one \\\n    two\n    \"\"\"")
         let oneLine = try Self.json(of: "\"\"\"\n    one two\n    \"\"\"")
-        withKnownIssue("the continued line keeps the indentation that dedenting removes from every other line") {
-            #expect(continued == oneLine)
-        }
+        #expect(continued == oneLine)
     }
 
     @Test func multilineStringsInCRLFFilesAreDedented() throws {

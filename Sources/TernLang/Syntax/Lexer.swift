@@ -289,7 +289,11 @@ public struct Lexer {
                 case UInt8(ascii: "r"): text.append(13)
                 case UInt8(ascii: "0"): text.append(0)
                 case UInt8(ascii: "\\"), UInt8(ascii: "\""), UInt8(ascii: "$"): text.append(e)
-                case UInt8(ascii: "\n") where multiline: break  // line continuation
+                case UInt8(ascii: "\n") where multiline:
+                    // Line continuation: marked now, joined after dedenting,
+                    // so the continued line loses its indentation too.
+                    text.append(contentsOf: Lexer.continuationMark)
+                    text.append(UInt8(ascii: "\n"))
                 case UInt8(ascii: "u"):
                     if let scalar = unicodeEscape() {
                         text.append(contentsOf: Array(String(scalar).utf8))
@@ -331,7 +335,8 @@ public struct Lexer {
             pos += 1
         }
         flush()
-        return .string(multiline ? dedent(parts) : parts, multiline: multiline)
+        guard multiline else { return .string(parts, multiline: false) }
+        return .string(joinContinuations(dedent(parts)), multiline: true)
     }
 
     /// `\u{1F600}`.
@@ -382,6 +387,19 @@ public struct Lexer {
             i += 1
         }
         return nil
+    }
+
+    /// Marks a `\` line continuation inside a multi-line string until the
+    /// string is dedented (two private-use scalars no text contains).
+    static let continuationMark = Array("\u{F8FF}\u{F8FE}".utf8)
+    static let continuation = "\u{F8FF}\u{F8FE}\n"
+
+    private func joinContinuations(_ parts: [StringPart]) -> [StringPart] {
+        parts.compactMap { part in
+            guard case .text(let t) = part, t.contains(Lexer.continuation) else { return part }
+            let joined = t.replacing(Lexer.continuation, with: "")
+            return joined.isEmpty ? nil : .text(joined)
+        }
     }
 
     /// Removes the closing line's indentation from every line of a
