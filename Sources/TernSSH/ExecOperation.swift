@@ -98,13 +98,7 @@ final class ExecOperation: ResultOperation<CommandResult>, @unchecked Sendable {
     override func advance(_ live: LiveSession) -> StepResult {
         switch phase {
         case .queued:
-            if hasReported {
-                phase = .finished
-                return .finished
-            }
-            guard live.acquireOpenSlot(id) else { return .idle }
-            phase = .opening
-            return .progressed
+            return leaveQueue(live, ended: { phase = .finished }, start: { phase = .opening })
 
         case .opening:
             let opened = libssh2_channel_open_ex(
@@ -151,10 +145,7 @@ final class ExecOperation: ResultOperation<CommandResult>, @unchecked Sendable {
 
         case .awaitingClose:
             guard let channel else { return finish() }
-            switch live.outcome(libssh2_channel_wait_closed(channel)) {
-            case .again: return .idle
-            case .connectionLost(let reason): return .connectionLost(reason)
-            case .done, .failed:
+            return settled(live.outcome(libssh2_channel_wait_closed(channel))) {
                 report(.success(result(of: channel, live)))
                 phase = .closing
                 return .progressed
@@ -162,20 +153,14 @@ final class ExecOperation: ResultOperation<CommandResult>, @unchecked Sendable {
 
         case .closing:
             guard let channel else { return finish() }
-            switch live.outcome(libssh2_channel_close(channel)) {
-            case .again: return .idle
-            case .connectionLost(let reason): return .connectionLost(reason)
-            case .done, .failed:
+            return settled(live.outcome(libssh2_channel_close(channel))) {
                 phase = .freeing
                 return .progressed
             }
 
         case .freeing:
             guard let channel else { return finish() }
-            switch live.outcome(libssh2_channel_free(channel)) {
-            case .again: return .idle
-            case .connectionLost(let reason): return .connectionLost(reason)
-            case .done, .failed:
+            return settled(live.outcome(libssh2_channel_free(channel))) {
                 self.channel = nil
                 return finish()
             }

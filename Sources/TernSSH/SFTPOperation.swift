@@ -60,13 +60,7 @@ class SFTPOperation<Value: Sendable>: ResultOperation<Value>, @unchecked Sendabl
     override func advance(_ live: LiveSession) -> StepResult {
         switch phase {
         case .queued:
-            if hasReported {
-                phase = .finished
-                return .finished
-            }
-            guard live.acquireOpenSlot(id) else { return .idle }
-            phase = .initializing
-            return .progressed
+            return leaveQueue(live, ended: { phase = .finished }, start: { phase = .initializing })
 
         case .initializing:
             guard let started = libssh2_sftp_init(live.session) else {
@@ -145,20 +139,14 @@ class SFTPOperation<Value: Sendable>: ResultOperation<Value>, @unchecked Sendabl
         case .removingFile:
             guard let sftp else { return vanished() }
             let rc = path.withCString { name in libssh2_sftp_unlink_ex(sftp, name, UInt32(path.utf8.count)) }
-            switch live.outcome(rc) {
-            case .again: return .idle
-            case .connectionLost(let reason): return .connectionLost(reason)
-            case .done, .failed:
+            return settled(live.outcome(rc)) {
                 phase = .shuttingDown
                 return .progressed
             }
 
         case .shuttingDown:
             guard let sftp else { return vanished() }
-            switch live.outcome(libssh2_sftp_shutdown(sftp)) {
-            case .again: return .idle
-            case .connectionLost(let reason): return .connectionLost(reason)
-            case .done, .failed:
+            return settled(live.outcome(libssh2_sftp_shutdown(sftp))) {
                 self.sftp = nil
                 phase = .finished
                 report(.failure(.fileTransfer(host: hostName, path: shownPath, reason: "the transfer ended without a result")))

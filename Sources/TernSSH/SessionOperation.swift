@@ -87,6 +87,29 @@ class SessionOperation: @unchecked Sendable {
         return .progressed
     }
 
+    /// A queued operation takes an open slot (one channel open in flight per
+    /// session) and moves on with `start`; one already answered ends.
+    final func leaveQueue(_ live: LiveSession, ended: () -> Void, start: () -> Void) -> StepResult {
+        if hasReported {
+            ended()
+            return .finished
+        }
+        guard live.acquireOpenSlot(id) else { return .idle }
+        start()
+        return .progressed
+    }
+
+    /// For calls whose failure changes nothing (waiting for a close, closing,
+    /// freeing, removing a temporary file): waits while libssh2 would block,
+    /// reports a lost connection, and otherwise goes on with `next`.
+    final func settled(_ outcome: LibSSH2.Outcome, then next: () -> StepResult) -> StepResult {
+        switch outcome {
+        case .again: return .idle
+        case .connectionLost(let reason): return .connectionLost(reason)
+        case .done, .failed: return next()
+        }
+    }
+
     /// One phase of the operation's state machine; subclasses implement it.
     func advance(_ live: LiveSession) -> StepResult { .finished }
 

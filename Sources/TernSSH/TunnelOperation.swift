@@ -51,13 +51,7 @@ final class TunnelOperation: ResultOperation<Int32>, @unchecked Sendable {
     override func advance(_ live: LiveSession) -> StepResult {
         switch phase {
         case .queued:
-            if hasReported {
-                phase = .finished
-                return .finished
-            }
-            guard live.acquireOpenSlot(id) else { return .idle }
-            phase = .opening
-            return .progressed
+            return leaveQueue(live, ended: { phase = .finished }, start: { phase = .opening })
 
         case .opening:
             let opened = targetHost.withCString { host in
@@ -101,10 +95,7 @@ final class TunnelOperation: ResultOperation<Int32>, @unchecked Sendable {
                 phase = .finished
                 return .finished
             }
-            switch live.outcome(libssh2_channel_close(channel)) {
-            case .again: return .idle
-            case .connectionLost(let reason): return .connectionLost(reason)
-            case .done, .failed:
+            return settled(live.outcome(libssh2_channel_close(channel))) {
                 phase = .freeing
                 return .progressed
             }
@@ -114,10 +105,7 @@ final class TunnelOperation: ResultOperation<Int32>, @unchecked Sendable {
                 phase = .finished
                 return .finished
             }
-            switch live.outcome(libssh2_channel_free(channel)) {
-            case .again: return .idle
-            case .connectionLost(let reason): return .connectionLost(reason)
-            case .done, .failed:
+            return settled(live.outcome(libssh2_channel_free(channel))) {
                 self.channel = nil
                 phase = .finished
                 return .finished
