@@ -1003,35 +1003,10 @@ extension EvaluatorTests {
     }
 
     /// A Tern string literal holding exactly `s`.
-    static func ternLiteral(_ s: String) -> String {
-        var out = "\""
-        for c in s.unicodeScalars {
-            switch c {
-            case "\"": out += "\\\""
-            case "\\": out += "\\\\"
-            case "$": out += "\\$"
-            case "\n": out += "\\n"
-            case "\t": out += "\\t"
-            default: out.unicodeScalars.append(c)
-            }
-        }
-        return out + "\""
-    }
+    static func ternLiteral(_ s: String) -> String { PlanValueFormat.quoted(s) }
 
     /// A JSON (and YAML) double-quoted string holding exactly `s`.
-    static func jsonString(_ s: String) -> String {
-        var out = "\""
-        for c in s.unicodeScalars {
-            switch c {
-            case "\"": out += "\\\""
-            case "\\": out += "\\\\"
-            case "\n": out += "\\n"
-            case "\t": out += "\\t"
-            default: out.unicodeScalars.append(c)
-            }
-        }
-        return out + "\""
-    }
+    static func jsonString(_ s: String) -> String { JSONCodec.quoted(s) }
 }
 
 /// Runs a command with `/bin/sh -c` in a scratch directory with an empty

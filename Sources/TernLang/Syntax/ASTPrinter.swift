@@ -1,3 +1,4 @@
+import TernPlan
 /// Prints a syntax tree as indented S-expressions: the canonical form the
 /// parser's golden tests compare against. Spans are shown as `@line:col`.
 public enum ASTPrinter {
@@ -8,19 +9,8 @@ public enum ASTPrinter {
         return out
     }
 
-    static func q(_ s: String) -> String {
-        var out = "\""
-        for c in s.unicodeScalars {
-            switch c {
-            case "\"": out += "\\\""
-            case "\\": out += "\\\\"
-            case "\n": out += "\\n"
-            case "\t": out += "\\t"
-            default: out.unicodeScalars.append(c)
-            }
-        }
-        return out + "\""
-    }
+    /// Strings print as Tern literals that read back as the same text.
+    static func q(_ s: String) -> String { PlanValueFormat.quoted(s) }
 
     static func at(_ e: Expr) -> String { "@\(e.span.location.line):\(e.span.location.column)" }
 
