@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
 import TernLab
+import TernLang
 import TernPlan
 import TernSSH
 
@@ -46,7 +47,7 @@ struct ConnectionOptions: ParsableArguments {
     }
 
     func validate() throws {
-        guard Durations.millis(connectTimeout) != nil else {
+        guard (DurationText.millis(connectTimeout) ?? 0) > 0 else {
             throw ValidationError("--connect-timeout takes a duration such as 10s, got '\(connectTimeout)'")
         }
     }
@@ -65,7 +66,7 @@ struct ConnectionOptions: ParsableArguments {
         let defaults = ConnectionSettings(
             name: "", hostName: "", port: 22, user: account.userName,
             identityFiles: [ssh + "/id_ed25519", ssh + "/id_ecdsa", ssh + "/id_rsa"],
-            connectTimeoutMillis: Durations.millis(connectTimeout) ?? 10_000,
+            connectTimeoutMillis: DurationText.millis(connectTimeout) ?? 10_000,
             knownHostsFiles: [ssh + "/known_hosts"], acceptNewHostKeys: acceptNewHostKeys)
         let accept = acceptNewHostKeys
         return { host in
@@ -73,31 +74,5 @@ struct ConnectionOptions: ParsableArguments {
             if accept { s.acceptNewHostKeys = true }
             return s
         }
-    }
-}
-
-/// `30s`, `2m`, `1h30m`, `500ms` in milliseconds.
-enum Durations {
-    static func millis(_ text: String) -> Int? {
-        let units: [String: Int] = ["ms": 1, "s": 1000, "m": 60_000, "h": 3_600_000, "d": 86_400_000]
-        var total = 0, number = "", unit = ""
-        func flush() -> Bool {
-            guard let n = Int(number), let f = units[unit] else { return false }
-            total += n * f
-            number = ""; unit = ""
-            return true
-        }
-        for c in text {
-            if c.isASCII, c.isNumber {
-                if !unit.isEmpty { guard flush() else { return nil } }
-                number.append(c)
-            } else if c.isASCII, c.isLetter, !number.isEmpty {
-                unit.append(c)
-            } else {
-                return nil
-            }
-        }
-        guard !number.isEmpty, flush(), total > 0 else { return nil }
-        return total
     }
 }

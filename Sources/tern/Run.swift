@@ -40,7 +40,7 @@ struct Run: AsyncParsableCommand {
     func validate() throws {
         guard !command.isEmpty else { throw ValidationError("give the command after --, e.g. tern run all -- uptime") }
         guard forks > 0 else { throw ValidationError("--forks must be at least 1") }
-        if let timeout, Durations.millis(timeout) == nil {
+        if let timeout, (DurationText.millis(timeout) ?? 0) <= 0 {
             throw ValidationError("--timeout takes a duration such as 30s, got '\(timeout)'")
         }
     }
@@ -57,7 +57,7 @@ struct Run: AsyncParsableCommand {
 
         let transport = SSHTransport(passphrasePrompt: ConnectionOptions.terminalPassphrasePrompt, settings: try connection.settings())
         let text = command.joined(separator: " ")
-        let request = CommandRequest(text, become: become, timeoutMillis: timeout.flatMap(Durations.millis))
+        let request = CommandRequest(text, become: become, timeoutMillis: timeout.flatMap(DurationText.millis))
         let outcomes = await AdHoc.run(request, on: chosen.hosts, transport: transport, limit: forks)
         await transport.shutdown()
 

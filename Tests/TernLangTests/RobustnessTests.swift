@@ -349,7 +349,7 @@ enum KnownCrash {
 //                               Parser.parseCommandOrExpression, `tokens[look + 1]`;
 //                               the mutation tests skip such inputs, see `KnownCrash`)
 //   -p d=99999999999999999d    (for `param d = 1s`: arithmetic overflow in
-//                               ParamParser.duration, `total += n * f`)
+//                               the -p duration parser, `total += n * f`)
 //
 // And one hang: Ansible groups chained through `children` take cubic time
 // (InventoryEvaluation.importAnsible's recursive `members`, which copies

@@ -215,9 +215,8 @@ struct PlaybookEvaluation {
                     default: ev.report(.notInventoryDeclaration(at: d.span))
                     }
                 }
-                var lets = inv
-                lets = FileSyntax(file: inv.file, decls: inv.decls.filter { if case .let = $0.kind { true } else { false } }, moduleDoc: [])
-                ev.declare(lets, in: module, isRoot: true)
+                let lets = inv.decls.filter { if case .let = $0.kind { true } else { false } }
+                ev.declare(FileSyntax(file: inv.file, decls: lets, moduleDoc: []), in: module, isRoot: true)
             } else {
                 guard let data = FileManager.default.contents(atPath: p) else {
                     ev.report(.inventoryNotFound(ev.loader.displayPath(p), at: span))

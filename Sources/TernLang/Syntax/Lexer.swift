@@ -218,7 +218,7 @@ public struct Lexer {
             let unitStart = pos
             while pos < end, isIdentStart(bytes[pos]) { pos += 1 }
             let unit = String(decoding: bytes[unitStart..<pos], as: UTF8.self)
-            guard let factor = Lexer.durationUnits[unit] else {
+            guard let factor = DurationText.units[unit] else {
                 while pos < end, isIdentContinue(bytes[pos]) { pos += 1 }
                 report(.badNumberSuffix(String(decoding: bytes[unitStart..<pos], as: UTF8.self), at: SourceSpan(file: file, start: unitStart, end: pos)))
                 return .error
@@ -237,7 +237,6 @@ public struct Lexer {
         return sawUnit ? .duration(totalMillis) : .int(value)
     }
 
-    static let durationUnits: [String: Int] = ["ms": 1, "s": 1000, "m": 60_000, "h": 3_600_000, "d": 86_400_000]
 
     // MARK: strings
 
