@@ -5,7 +5,7 @@ import PackageDescription
 
 let package = Package(
     name: "tern",
-    platforms: [.macOS(.v14)],
+    platforms: [.macOS(.v15)],
     products: [
         .executable(name: "tern", targets: ["tern"]),
     ],
@@ -24,7 +24,7 @@ let package = Package(
             name: "TernInventory",
             dependencies: ["TernSource", "TernPlan", .product(name: "Yams", package: "Yams")]
         ),
-        .target(name: "TernEngine", dependencies: ["TernPlan"]),
+        .target(name: "TernEngine", dependencies: ["TernPlan", "TernSource"]),
         .systemLibrary(name: "CLibSSH2", pkgConfig: "libssh2", providers: [.apt(["libssh2-1-dev"])]),
         .target(name: "TernSSH", dependencies: ["CLibSSH2", "TernEngine", "TernPlan"]),
         .target(name: "TernLab"),
@@ -47,6 +47,7 @@ let package = Package(
         .testTarget(name: "TernSSHTests", dependencies: ["TernSSH", "TernEngine", "TernPlan"]),
         .testTarget(name: "TernSSHIntegrationTests", dependencies: ["TernSSH", "TernEngine", "TernPlan"]),
         .testTarget(name: "TernLabTests", dependencies: ["TernLab"]),
+        .testTarget(name: "TernEngineTests", dependencies: ["TernEngine", "TernPlan", "TernSource", "TernLang"]),
         .testTarget(name: "TernCLITests", dependencies: ["tern", "TernLab"]),
         .testTarget(name: "TernSSHLabTests", dependencies: ["TernSSH", "TernLab", "TernEngine", "TernPlan"]),
     ],

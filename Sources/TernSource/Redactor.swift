@@ -18,6 +18,11 @@ public struct Redactor: Sendable {
 
     public var isEmpty: Bool { secrets.isEmpty }
 
+    /// This redactor with more secrets to mask.
+    public func adding(_ more: some Sequence<String>) -> Redactor {
+        Redactor(secrets: secrets + Array(more))
+    }
+
     public func redact(_ text: String) -> String {
         guard !secrets.isEmpty else { return text }
         var out = text

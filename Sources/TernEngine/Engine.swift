@@ -1,0 +1,264 @@
+import TernPlan
+import TernSource
+
+public struct EngineOptions: Sendable {
+    public var mode: EngineMode = .apply
+    /// Hosts worked on at once.
+    public var forks = 256
+    /// Stop starting nodes after the first failure.
+    public var failFast = false
+    /// Send the first checks of nodes that become ready together on one
+    /// host as one command.
+    public var batchChecks = true
+    /// The nodes to run; nil runs all. A node outside the selection counts
+    /// as done for its dependents.
+    public var selection: Set<Int>?
+
+    public init(mode: EngineMode = .apply) {
+        self.mode = mode
+    }
+}
+
+/// Runs a step graph: the walker below decides *when* a node starts (all
+/// it depends on is done), the `Limiter` *how many* run at once, and
+/// `NodeRunner` what happens on the host.
+///
+/// The walker owns all scheduling state and changes it only between
+/// awaits of its task group, so it needs no locks. `after S` edges are
+/// counted per step (a step is done when all its nodes are), data and
+/// handler edges per node, so a run over 100,000 nodes never expands the
+/// |S| × |T| edges that `after` implies.
+public struct Engine: Sendable {
+    public let graph: StepGraph
+    public let transport: any Transport
+    public let options: EngineOptions
+    public let secrets: SecretBook
+    public let control: RunControl
+    public let onEvent: @Sendable (EngineEvent) -> Void
+
+    public init(
+        graph: StepGraph, transport: any Transport, options: EngineOptions, secrets: SecretBook,
+        control: RunControl = RunControl(), onEvent: @escaping @Sendable (EngineEvent) -> Void = { _ in }
+    ) {
+        self.graph = graph
+        self.transport = transport
+        self.options = options
+        self.secrets = secrets
+        self.control = control
+        self.onEvent = onEvent
+    }
+
+    public func run() async -> RunReport {
+        var walker = Walker(engine: self)
+        return await walker.run()
+    }
+}
+
+struct Walker {
+    let engine: Engine
+    let graph: StepGraph
+    let clock = ContinuousClock.now
+    let limiter: Limiter
+    let memory = RunMemory()
+    let facts: FactCache
+    let hostsByName: [String: PlanHost]
+
+    var reports: [NodeReport?]
+    var selected: [Bool]
+    /// Unfinished selected nodes per step.
+    var stepUnfinished: [Int]
+    /// A node of the step that lets no dependent run, once one has ended so.
+    var stepBlocker: [NodeRef?]
+    /// Steps in `after` not yet done, per step.
+    var afterPending: [Int]
+    var stepUsers: [[Int]]
+    /// Unfinished data, handler and serial dependencies, per node.
+    var extraPending: [Int]
+    var extraBlocker: [NodeRef?]
+    var extraUsers: [[Int]]
+    /// Steps that notified each handler node, by node.
+    var notifiedBy: [Int: [String]] = [:]
+    var ready: [Int] = []
+    var failed = false
+
+    init(engine: Engine) {
+        self.engine = engine
+        graph = engine.graph
+        limiter = Limiter(forks: engine.options.forks)
+        facts = FactCache(transport: engine.transport)
+        hostsByName = Dictionary(graph.hosts.map { ($0.name, $0) }, uniquingKeysWith: { a, _ in a })
+        let n = graph.nodes.count
+        reports = Array(repeating: nil, count: n)
+        selected = Array(repeating: engine.options.selection == nil, count: n)
+        if let sel = engine.options.selection { for i in sel where i < n { selected[i] = true } }
+        stepUnfinished = graph.stepNodes.map { _ in 0 }
+        stepBlocker = Array(repeating: nil, count: graph.steps.count)
+        afterPending = graph.stepAfter.map(\.count)
+        stepUsers = Array(repeating: [], count: graph.steps.count)
+        for (t, deps) in graph.stepAfter.enumerated() { for s in deps { stepUsers[s].append(t) } }
+        extraPending = Array(repeating: 0, count: n)
+        extraBlocker = Array(repeating: nil, count: n)
+        extraUsers = Array(repeating: [], count: n)
+        for (i, node) in graph.nodes.enumerated() where selected[i] {
+            stepUnfinished[node.step] += 1
+            for d in node.extraDependencies where selected[d] {
+                extraPending[i] += 1
+                extraUsers[d].append(i)
+            }
+        }
+    }
+
+    mutating func run() async -> RunReport {
+        // Steps with no selected node are done from the start.
+        var emptySteps = (0..<graph.steps.count).filter { stepUnfinished[$0] == 0 }
+        while let s = emptySteps.popLast() {
+            for t in stepUsers[s] {
+                afterPending[t] -= 1
+                if afterPending[t] == 0, stepUnfinished[t] == 0 { emptySteps.append(t) }
+            }
+        }
+        for i in graph.nodes.indices where selected[i] && isReady(i) { ready.append(i) }
+
+        await withTaskGroup(of: NodeRunner.Outcome.self) { group in
+            var running = 0
+            while true {
+                running += startReady(in: &group)
+                if running == 0 { break }
+                guard let outcome = await group.next() else { break }
+                running -= 1
+                finish(outcome.report, output: outcome.output)
+            }
+        }
+        let d = ContinuousClock.now - clock
+        return RunReport(
+            mode: engine.options.mode, nodes: reports,
+            durationMillis: d.millis,
+            interrupted: engine.control.isInterrupted)
+    }
+
+    func isReady(_ i: Int) -> Bool {
+        afterPending[graph.nodes[i].step] == 0 && extraPending[i] == 0
+    }
+
+    /// Starts every ready node that should run; finishes at once those that
+    /// should not (skipped, `when:` false, not notified, cancelled).
+    mutating func startReady(in group: inout TaskGroup<NodeRunner.Outcome>) -> Int {
+        var started = 0
+        while !ready.isEmpty {
+            let batch = ready
+            ready = []
+            var toRun: [Int] = []
+            for i in batch {
+                if let status = settledWithoutRunning(i) {
+                    finish(NodeReport(node: i, ref: graph.nodes[i].ref, status: status, startMillis: millisSinceStart()), output: nil)
+                } else {
+                    toRun.append(i)
+                }
+            }
+            // Nodes of one host that became ready together share a batch
+            // of first checks (per `become`, which changes how it runs).
+            var batches: [String: CheckBatch] = [:]
+            if engine.options.batchChecks {
+                var groups: [String: [Int]] = [:]
+                for i in toRun { groups[batchKey(i), default: []].append(i) }
+                for (key, members) in groups where members.count > 1 {
+                    let first = graph.nodes[members[0]]
+                    let opts = members.map { graph.steps[graph.nodes[$0].step].options }
+                    let timeout = opts.contains { $0.timeoutMillis == nil } ? nil : opts.compactMap(\.timeoutMillis).max()
+                    batches[key] = CheckBatch(
+                        host: graph.hosts[first.host], become: opts[0].become, timeoutMillis: timeout,
+                        transport: engine.transport, expected: members.count)
+                }
+            }
+            for i in toRun {
+                let runner = NodeRunner(
+                    graph: graph, nodeIndex: i, mode: engine.options.mode, transport: engine.transport, limiter: limiter,
+                    memory: memory, facts: facts, secrets: engine.secrets, control: engine.control, hostsByName: hostsByName,
+                    batch: batches[batchKey(i)], clock: clock)
+                engine.onEvent(.nodeStarted(node: i, ref: graph.nodes[i].ref, startMillis: millisSinceStart()))
+                group.addTask { await runner.run() }
+                started += 1
+            }
+        }
+        return started
+    }
+
+    func batchKey(_ i: Int) -> String {
+        let n = graph.nodes[i]
+        return "\(n.host) \(graph.steps[n.step].options.become ?? "")"
+    }
+
+    /// The status of a ready node that will not run, or nil when it runs.
+    func settledWithoutRunning(_ i: Int) -> NodeStatus? {
+        let node = graph.nodes[i]
+        let blockers = stepBlocker
+        if let b = graph.stepAfter[node.step].lazy.compactMap({ blockers[$0] }).first ?? extraBlocker[i] {
+            return .skipped("\(b) did not succeed")
+        }
+        if engine.control.isInterrupted { return .cancelled(engine.control.reason) }
+        if case .never = node.condition { return .conditionFalse }
+        if graph.steps[node.step].options.handler {
+            if notifiedBy[i] == nil { return .notNotified }
+            // A notified handler would run; plan mode runs no handler checks.
+            if engine.options.mode == .plan { return .wouldChange }
+        }
+        if let reason = memory.downReason(graph.hosts[node.host].name) {
+            return .unreachable("\(graph.hosts[node.host].name) is unreachable: \(reason)")
+        }
+        return nil
+    }
+
+    mutating func finish(_ report: NodeReport, output: String?) {
+        let i = report.node
+        let node = graph.nodes[i]
+        reports[i] = report
+        memory.finished(node.ref, status: report.status, output: output)
+        engine.onEvent(.nodeFinished(report))
+        if report.status.isFailure {
+            failed = true
+            if engine.options.failFast, !engine.control.isInterrupted {
+                engine.control.interrupt("--fail-fast: \(node.ref) failed")
+            }
+        }
+
+        // Handlers this node notified.
+        for (a, action) in zip(report.actions, node.actions) where !action.notify.isEmpty {
+            guard a.status == .changed || a.status == .wouldChange || a.status == .mayChange else { continue }
+            for name in action.notify {
+                if let h = graph.index(of: NodeRef(step: name, host: node.ref.host)) {
+                    notifiedBy[h, default: []].append(node.ref.step)
+                }
+            }
+        }
+
+        let blocks = !report.status.letsDependentsRun
+        if blocks, stepBlocker[node.step] == nil { stepBlocker[node.step] = node.ref }
+        stepUnfinished[node.step] -= 1
+        if stepUnfinished[node.step] == 0 { stepDone(node.step) }
+        for u in extraUsers[i] {
+            if blocks, extraBlocker[u] == nil { extraBlocker[u] = node.ref }
+            extraPending[u] -= 1
+            if extraPending[u] == 0, isReady(u) { ready.append(u) }
+        }
+    }
+
+    mutating func stepDone(_ s: Int) {
+        var done = [s]
+        while let d = done.popLast() {
+            for t in stepUsers[d] {
+                afterPending[t] -= 1
+                guard afterPending[t] == 0 else { continue }
+                if stepUnfinished[t] == 0 {
+                    done.append(t)
+                } else {
+                    for i in graph.stepNodes[t] where selected[i] && extraPending[i] == 0 { ready.append(i) }
+                }
+            }
+        }
+    }
+
+    func millisSinceStart() -> Int {
+        let d = ContinuousClock.now - clock
+        return d.millis
+    }
+}

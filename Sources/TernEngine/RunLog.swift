@@ -1,0 +1,100 @@
+import Foundation
+import TernPlan
+
+/// The folder every run writes: each node's full commands and output in
+/// `nodes/STEP@HOST.log`, and `summary.json` at the end. `BASE/last-apply` and
+/// `BASE/last-plan` point at the newest run of each kind; `--rerun-failed`
+/// reads `last-apply`.
+public final class RunLog: @unchecked Sendable {
+    public let directory: String
+    let base: String
+    private let lock = NSLock()
+
+    /// Creates `BASE/YYYYMMDD-HHMMSS-MODE[-N]/nodes`.
+    public init(base: String, mode: EngineMode, now: Date = Date()) throws {
+        self.base = base
+        let f = DateFormatter()
+        f.locale = Locale(identifier: "en_US_POSIX")
+        f.timeZone = TimeZone(identifier: "UTC")
+        f.dateFormat = "yyyyMMdd-HHmmss"
+        let stem = "\(base)/\(f.string(from: now))-\(mode.rawValue)"
+        let fm = FileManager.default
+        var dir = stem
+        var n = 1
+        while fm.fileExists(atPath: dir) {
+            n += 1
+            dir = "\(stem)-\(n)"
+        }
+        try fm.createDirectory(atPath: dir + "/nodes", withIntermediateDirectories: true, attributes: [.posixPermissions: 0o700])
+        directory = dir
+    }
+
+    /// Writes one node's log: every command with its status, time and output.
+    public func write(_ r: NodeReport) {
+        var text = "\(r.ref.step) on \(r.ref.host): \(r.status.word)"
+        if let reason = r.status.reason { text += " — \(reason)" }
+        text += "\nstarted at +\(r.startMillis) ms, took \(r.durationMillis) ms\n"
+        for a in r.actions {
+            text += "\n== \(a.label): \(a.status.rawValue)\(a.message.map { " — " + $0 } ?? "")\n"
+            for c in a.commands {
+                let end = c.signal.map { "signal \($0)" } ?? "status \(c.exitStatus)"
+                text += "-- \(c.role.rawValue) (\(end), \(c.durationMillis) ms): \(c.command)\n"
+                if !c.stdout.isEmpty { text += "stdout:\n" + c.stdout + (c.stdout.hasSuffix("\n") ? "" : "\n") }
+                if !c.stderr.isEmpty { text += "stderr:\n" + c.stderr + (c.stderr.hasSuffix("\n") ? "" : "\n") }
+            }
+            if let d = a.diff { text += "diff:\n" + d }
+        }
+        let path = "\(directory)/nodes/\(Self.fileName(r.ref)).log"
+        lock.withLock { _ = FileManager.default.createFile(atPath: path, contents: Data(text.utf8), attributes: [.posixPermissions: 0o600]) }
+    }
+
+    /// Writes `summary.json` and points `BASE/last-MODE` at this run.
+    public func finish(_ report: RunReport, hosts: [PlanHost], playbook: String) throws {
+        let json = EventJSON.summary(report, hosts: hosts, playbook: playbook)
+        try Data(json.utf8).write(to: URL(fileURLWithPath: directory + "/summary.json"), options: .atomic)
+        let link = base + "/last-" + report.mode.rawValue
+        let fm = FileManager.default
+        let temporary = base + "/.last-\(getpid())"
+        try? fm.removeItem(atPath: temporary)
+        try fm.createSymbolicLink(atPath: temporary, withDestinationPath: (directory as NSString).lastPathComponent)
+        if rename(temporary, link) != 0 { throw CocoaError(.fileWriteUnknown) }
+    }
+
+    static func fileName(_ ref: NodeRef) -> String {
+        let allowed = Set("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789._-@")
+        return String("\(ref.step)@\(ref.host)".map { allowed.contains($0) ? $0 : "_" })
+    }
+
+    /// The node statuses (by `NodeStatus.key`) of the newest apply under `base`.
+    public static func lastStatuses(base: String) throws -> (playbook: String, statuses: [NodeRef: String]) {
+        let path = base + "/last-apply/summary.json"
+        guard let data = FileManager.default.contents(atPath: path) else {
+            throw RunLogError("no earlier run to re-run: \(path) does not exist")
+        }
+        let value: PlanValue
+        do {
+            value = try JSONCodec.decode(String(decoding: data, as: UTF8.self))
+        } catch {
+            throw RunLogError("\(path): not a run summary: \(error)")
+        }
+        guard case .map(let top) = value, case .list(let nodes)? = top.first(where: { $0.key == "nodes" })?.value else {
+            throw RunLogError("\(path): not a run summary")
+        }
+        var playbook = ""
+        if case .string(let p)? = top.first(where: { $0.key == "playbook" })?.value { playbook = p }
+        var out: [NodeRef: String] = [:]
+        for case .map(let n) in nodes {
+            func text(_ k: String) -> String? {
+                if case .string(let s)? = n.first(where: { $0.key == k })?.value { s } else { nil }
+            }
+            guard let step = text("step"), let host = text("host"), let status = text("status") else { continue }
+            out[NodeRef(step: step, host: host)] = status
+        }
+        return (playbook, out)
+    }
+}
+
+public struct RunLogError: Error, CustomStringConvertible {
+    public let description: String
+    init(_ d: String) { description = d }
+}

@@ -1,0 +1,357 @@
+import Foundation
+import Synchronization
+import Testing
+import TernEngine
+import TernPlan
+import TernSource
+
+/// The walker, the limiter and the idempotence protocol, against the
+/// in-memory transport. Tests that depend on interleaving run many times.
+@Suite struct SchedulerTests {
+    @Test func applyThenReapplyChangesNothing() async throws {
+        let (g, _) = try graph("""
+            step a on all_hosts { action check: "test a", apply: "set a" }
+            step b on all_hosts after a { action check: "test b", apply: "set b" }
+            """)
+        let t = MemoryTransport()
+        let first = await execute(g, t)
+        #expect(first.keys("a") == ["changed", "changed", "changed"])
+        #expect(first.keys("b") == ["changed", "changed", "changed"])
+        for h in ["h1", "h2", "h3"] { #expect(t.has("b", on: h)) }
+        let appliesBefore = t.log.filter { $0.command.hasPrefix("set") }.count
+        let second = await execute(g, t)
+        #expect(second.nodes.allSatisfy { $0?.status == .ok })
+        #expect(t.log.filter { $0.command.hasPrefix("set") }.count == appliesBefore)
+        #expect(!second.hasChanges)
+    }
+
+    @Test func planRunsChecksOnly() async throws {
+        let (g, _) = try graph("""
+            step a on all_hosts { action check: "test a", apply: "set a" }
+            step b on all_hosts after a { action check: "test b", apply: "set b" }
+            step c on all_hosts { run "set c" }
+            """)
+        let t = MemoryTransport()
+        let plan = await execute(g, t, mode: .plan)
+        #expect(!t.log.contains { $0.command.hasPrefix("set") })
+        #expect(plan.keys("a") == ["would_change", "would_change", "would_change"])
+        #expect(plan.keys("c") == ["would_change", "would_change", "would_change"])
+        #expect(plan.hasChanges)
+        _ = await execute(g, t)
+        let after = await execute(g, t, mode: .plan)
+        #expect(after.keys("a") == ["ok", "ok", "ok"])
+        // An action without a check runs every time: always a change.
+        #expect(after.keys("c") == ["would_change", "would_change", "would_change"])
+    }
+
+    @Test(arguments: 0..<40) func afterWaitsForEveryHost(_ round: Int) async throws {
+        let (g, _) = try graph("""
+            step a on all_hosts { action check: "test a", apply: "set a" }
+            step b on all_hosts after a { action check: "test b", apply: "set b" }
+            step c on h1 after b { action check: "test c", apply: "set c" }
+            """, hosts: 4)
+        let t = MemoryTransport()
+        let r = await execute(g, t, forks: 1 + round % 4)
+        #expect(!r.hasFailures)
+        let log = t.log.map { "\($0.command)@\($0.host)" }
+        let lastA = log.lastIndex { $0.hasPrefix("set a") }!
+        let firstB = log.firstIndex { $0.hasPrefix("set b") }!
+        let lastB = log.lastIndex { $0.hasPrefix("set b") }!
+        let firstC = log.firstIndex { $0.hasPrefix("set c") }!
+        #expect(lastA < firstB)
+        #expect(lastB < firstC)
+    }
+
+    @Test(arguments: 0..<20) func dataReferenceWaitsForExactlyItsNode(_ round: Int) async throws {
+        // c@h1 reads what b printed on h2; b@h3 is slow to converge (flaky)
+        // but c must not wait for it: the data edge is to b@h2 only.
+        let (g, _) = try graph("""
+            step b on all_hosts { action check: "test b", apply: "say from-${host.name}\\nset b" }
+            step c on h1 { action check: "test c", apply: "set c\\nsay ${trim(output(b, h2))}" }
+            """)
+        let t = MemoryTransport()
+        let r = await execute(g, t)
+        #expect(!r.hasFailures)
+        let log = t.log
+        let bOnH2 = log.firstIndex { $0.host == "h2" && $0.command.hasPrefix("say from") }!
+        let c = log.firstIndex { $0.command.hasPrefix("set c") }!
+        #expect(bOnH2 < c)
+        let said = log.first { $0.host == "h1" && $0.command.contains("say") && $0.command.contains("set c") }
+        #expect(said?.command == "set c\nsay from-h2")
+    }
+
+    @Test(arguments: [1, 2, 3]) func forksBoundsHostsAtOnce(_ forks: Int) async throws {
+        let (g, _) = try graph("""
+            step a on all_hosts { action check: "test a", apply: "hold x\\nset a" }
+            step b on all_hosts { action check: "test b", apply: "hold y\\nset b" }
+            """, hosts: 6)
+        let t = MemoryTransport()
+        let r = await execute(g, t, forks: forks)
+        #expect(!r.hasFailures)
+        #expect(t.state.withLock { $0.peakHosts } <= forks)
+        #expect(t.state.withLock { $0.peakHosts } >= 1)
+    }
+
+    @Test(arguments: 0..<30) func actionsSharingALockNeverOverlapOnAHost(_ round: Int) async throws {
+        let (g, _) = try graph("""
+            step p1 on all_hosts { action check: "test p1", apply: "hold pkg\\nset p1", lock: "pkg" }
+            step p2 on all_hosts { action check: "test p2", apply: "hold pkg\\nset p2", lock: "pkg" }
+            step p3 on all_hosts { action check: "test p3", apply: "hold pkg\\nset p3", lock: "pkg" }
+            """, hosts: 2)
+        let t = MemoryTransport()
+        let r = await execute(g, t)
+        #expect(!r.hasFailures)
+        #expect(r.nodes.allSatisfy { $0?.status == .changed })
+        for h in ["h1", "h2"] { #expect(t.state.withLock { $0.peakHeld["\(h)/pkg"] } == 1) }
+    }
+
+    @Test func failureSkipsDependentsOnlyAndIndependentBranchesFinish() async throws {
+        let (g, _) = try graph("""
+            step a on all_hosts { action check: "test a", apply: "set a" }
+            step broken on h2 after a { action check: "test x", apply: "fail" }
+            step after_broken on all_hosts after broken { action check: "test d", apply: "set d" }
+            step later on h3 after after_broken { action check: "test l", apply: "set l" }
+            step independent on all_hosts after a { action check: "test i", apply: "set i" }
+            """)
+        let t = MemoryTransport()
+        let r = await execute(g, t)
+        guard case .failed(let why)? = r.status("broken", "h2") else {
+            Issue.record("broken@h2 should fail")
+            return
+        }
+        #expect(why.contains("status 1") && why.contains("boom"))
+        for h in ["h1", "h2", "h3"] {
+            #expect(r.status("after_broken", h) == .skipped("broken@h2 did not succeed"))
+            #expect(r.status("independent", h) == .changed)
+        }
+        #expect(r.status("later", "h3") == .skipped("after_broken@h1 did not succeed"))
+        #expect(r.hasFailures)
+        // The re-run resumes: checks pass where the work was done.
+        let again = await execute(g, t)
+        #expect(again.status("a", "h1") == .ok)
+        #expect(again.status("independent", "h3") == .ok)
+    }
+
+    @Test func didNotConverge() async throws {
+        let (g, _) = try graph(#"step a on h1 { action check: "test never", apply: "say applied" }"#, hosts: 1)
+        let r = await execute(g, MemoryTransport())
+        guard case .failed(let why)? = r.status("a", "h1") else {
+            Issue.record("should fail")
+            return
+        }
+        #expect(why.hasPrefix("did not converge"))
+        #expect(r.nodes[0]?.actions[0].commands.map(\.role) == [.check, .apply, .verify])
+    }
+
+    @Test func retriesUntilItConverges() async throws {
+        let ok = try graph(#"step a on h1, retries: 2, delay: 1ms { action check: "test k", apply: "flaky k 2" }"#, hosts: 1).0
+        #expect(await execute(ok, MemoryTransport()).status("a", "h1") == .changed)
+        let short = try graph(#"step a on h1, retries: 1, delay: 1ms { action check: "test k", apply: "flaky k 2" }"#, hosts: 1).0
+        let r = await execute(short, MemoryTransport())
+        guard case .failed(let why)? = r.status("a", "h1") else {
+            Issue.record("should fail")
+            return
+        }
+        #expect(why.contains("after 2 attempts"))
+    }
+
+    @Test func unreachableHostFailsOnlyItsOwnNodes() async throws {
+        let (g, _) = try graph("""
+            step a on all_hosts { action check: "test a", apply: "set a" }
+            step b on all_hosts { action check: "test b", apply: "set b" }
+            step c on h1 after a { action check: "test c", apply: "set c" }
+            """)
+        let t = MemoryTransport(unreachable: ["h2"])
+        let r = await execute(g, t)
+        for step in ["a", "b"] {
+            guard case .unreachable? = r.status(step, "h2") else {
+                Issue.record("\(step)@h2 should be unreachable, is \(String(describing: r.status(step, "h2")))")
+                continue
+            }
+            #expect(r.status(step, "h1") == .changed)
+            #expect(r.status(step, "h3") == .changed)
+        }
+        #expect(r.status("c", "h1") == .skipped("a@h2 did not succeed"))
+        #expect(r.hasUnreachable)
+        // Back up: a re-run converges.
+        t.setUnreachable("h2", false)
+        let again = await execute(g, t)
+        #expect(!again.hasFailures)
+        #expect(again.status("a", "h2") == .changed)
+        #expect(again.status("a", "h1") == .ok)
+    }
+
+    @Test func failFastStartsNothingNew() async throws {
+        let (g, _) = try graph("""
+            step a on h1 { action check: "test x", apply: "fail" }
+            step b on h1 after a { action check: "test b", apply: "set b" }
+            step c on all_hosts after a { action check: "test c", apply: "set c" }
+            step d on h2 { action check: "test d", apply: "set d" }
+            step e on h2 after d { action check: "test e", apply: "set e" }
+            """, hosts: 2)
+        let r = await execute(g, MemoryTransport(), forks: 1, failFast: true)
+        #expect(r.hasFailures)
+        #expect(r.interrupted)
+        #expect(!r.nodes.contains { $0?.status == .changed && $0?.ref.step == "e" })
+        #expect(r.nodes.contains { if case .cancelled? = $0?.status { true } else { false } })
+    }
+
+    @Test(arguments: 0..<20) func handlersRunOnlyWhenNotified(_ round: Int) async throws {
+        let (g, _) = try graph("""
+            step config on all_hosts { action check: "test conf", apply: "set conf", notify: restart }
+            step other on all_hosts { action check: "test o", apply: "set o", notify: restart }
+            step broken on h3 { action check: "test x", apply: "fail" }
+            handler restart on all_hosts { run "set restarted" }
+            """)
+        let t = MemoryTransport()
+        // h2 already has its config: nothing there notifies.
+        t.state.withLock { $0.keys["h2"] = ["conf", "o"] }
+        let r = await execute(g, t)
+        #expect(r.status("restart", "h1") == .changed)
+        #expect(r.status("restart", "h2") == .notNotified)
+        // A failure elsewhere on h3 does not stop h3's notified handler.
+        #expect(r.status("restart", "h3") == .changed)
+        #expect(!t.has("restarted", on: "h2"))
+        // After the change that notified it.
+        let log = t.log.filter { $0.host == "h1" }.map(\.command)
+        #expect(log.lastIndex(of: "set conf")! < log.firstIndex(of: "set restarted")!)
+        #expect(log.lastIndex(of: "set o")! < log.firstIndex(of: "set restarted")!)
+        // Nothing changes the second time: the handler is not notified.
+        let again = await execute(g, t)
+        #expect(again.keys("restart") == ["not_notified", "not_notified", "not_notified"])
+    }
+
+    @Test func handlerOfAFailedNotifierDoesNotRun() async throws {
+        let (g, _) = try graph("""
+            step config on h1 {
+              action check: "test conf", apply: "set conf", notify: restart
+              action check: "test x", apply: "fail"
+            }
+            handler restart on h1 { run "set restarted" }
+            """, hosts: 1)
+        let r = await execute(g, MemoryTransport())
+        #expect(r.status("restart", "h1") == .skipped("config@h1 did not succeed"))
+    }
+
+    @Test(arguments: 0..<20) func serialBatchesRollInOrder(_ round: Int) async throws {
+        let (g, _) = try graph(#"step roll on all_hosts, serial: 2 { action check: "test r", apply: "hold roll\nset r" }"#, hosts: 5)
+        let t = MemoryTransport()
+        let r = await execute(g, t)
+        #expect(!r.hasFailures)
+        let order = t.log.filter { $0.command.hasPrefix("hold") }.map(\.host)
+        let batchOf = ["h1": 0, "h2": 0, "h3": 1, "h4": 1, "h5": 2]
+        #expect(order.map { batchOf[$0]! } == order.map { batchOf[$0]! }.sorted())
+        #expect(Set(order) == Set(batchOf.keys))
+    }
+
+    @Test func onceRunsOnTheFirstHost() async throws {
+        let (g, _) = try graph(#"step init on all_hosts, once: true { action check: "test i", apply: "set i" }"#)
+        let t = MemoryTransport()
+        let r = await execute(g, t)
+        #expect(r.nodes.compactMap { $0?.ref.host } == ["h1"])
+        #expect(t.has("i", on: "h1") && !t.has("i", on: "h2"))
+    }
+
+    @Test func firstChecksOfAHostGoOutAsOneCommand() async throws {
+        let (g, _) = try graph("""
+            step a on all_hosts { action check: "test a", apply: "set a" }
+            step b on all_hosts { action check: "test b", apply: "set b" }
+            step c on all_hosts {
+              action check: "test c1", apply: "set c1"
+              action check: "test c2", apply: "set c2"
+            }
+            """)
+        let t = MemoryTransport()
+        t.state.withLock { for h in ["h1", "h2", "h3"] { $0.keys[h] = ["a", "b", "c1", "c2"] } }
+        let r = await execute(g, t)
+        #expect(r.nodes.allSatisfy { $0?.status == .ok })
+        // One remote command per host: every check of every node at once.
+        #expect(t.execs.count == 3)
+        #expect(t.execs.allSatisfy { $0.command == "/bin/sh -s" })
+        // Without batching: one command per check.
+        let t2 = MemoryTransport()
+        t2.state.withLock { for h in ["h1", "h2", "h3"] { $0.keys[h] = ["a", "b", "c1", "c2"] } }
+        _ = await execute(g, t2, batch: false)
+        #expect(t2.execs.count == 3 * 3)
+    }
+
+    @Test func aChangeInANodeRechecksTheRest() async throws {
+        // c2's check depends on c1's apply: its first check is stale.
+        let (g, _) = try graph("""
+            step c on h1 {
+              action check: "test c1", apply: "set c1"
+              action check: "test c1", apply: "fail"
+            }
+            """, hosts: 1)
+        let r = await execute(g, MemoryTransport())
+        #expect(r.status("c", "h1") == .changed)
+        #expect(r.nodes[0]?.actions.map(\.status) == [.changed, .ok])
+    }
+
+    @Test func interruptedRunCancelsWhatHasNotStarted() async throws {
+        let (g, _) = try graph("""
+            step a on all_hosts { action check: "test a", apply: "set a" }
+            step b on all_hosts after a { action check: "test b", apply: "set b" }
+            """)
+        let control = RunControl()
+        let r = await execute(g, MemoryTransport(), control: control) { e in
+            if case .nodeFinished(let n) = e, n.ref.step == "a" { control.interrupt() }
+        }
+        #expect(r.interrupted)
+        #expect(r.keys("b") == ["cancelled", "cancelled", "cancelled"])
+    }
+
+    @Test func whenUsesFactsGatheredOncePerHost() async throws {
+        let (g, _) = try graph("""
+            step deb on all_hosts, when: host.facts.os_family == "debian" { action check: "test d", apply: "set d" }
+            step rh on all_hosts, when: host.facts.os_family == "redhat" { action check: "test r", apply: "set r" }
+            """)
+        let t = MemoryTransport()
+        let r = await execute(g, t)
+        #expect(r.keys("deb") == ["changed", "changed", "changed"])
+        #expect(r.keys("rh") == ["condition_false", "condition_false", "condition_false"])
+        #expect(t.execs.filter { $0.command == FactScript.command }.count == 3)
+    }
+
+    @Test func selectionRunsOnlyChosenNodesAndTreatsOthersAsDone() async throws {
+        let (g, _) = try graph("""
+            step a on all_hosts { action check: "test a", apply: "set a" }
+            step b on all_hosts after a { action check: "test b", apply: "set b" }
+            step c on all_hosts after b { action check: "test c", apply: "set c" }
+            """)
+        let sel = try Selection.steps(["b"], in: g)
+        #expect(Set(sel.map { g.nodes[$0].ref.step }) == ["a", "b"])
+        let limited = try Selection.hosts(["h1,h3"], in: g)
+        #expect(Set(limited.map { g.nodes[$0].ref.host }) == ["h1", "h3"])
+        let t = MemoryTransport()
+        let r = await execute(g, t, selection: sel.intersection(limited))
+        #expect(t.has("b", on: "h1") && !t.has("b", on: "h2") && !t.has("c", on: "h1"))
+        #expect(r.nodes.compactMap { $0 }.count == 4)
+        #expect(throws: Selection.Failure.self) { try Selection.hosts(["h9"], in: g) }
+        #expect(throws: Selection.Failure.self) { try Selection.steps(["bb"], in: g) }
+        // Re-run what failed: the failed node, its dependents, nothing else.
+        let again = Selection.rerun(last: [NodeRef(step: "b", host: "h2"): "failed", NodeRef(step: "c", host: "h1"): "skipped"], in: g)
+        #expect(Set(again.map { g.nodes[$0].ref.description }) == ["b@h2", "c@h1", "c@h2", "c@h3"])
+    }
+
+    @Test func secretsNeverReachAReport() async throws {
+        let secret = "hunter2-very-secret"
+        let (g, redactor) = try graph("""
+            secret token from env "TOKEN"
+            step a on all_hosts { action check: "test a", apply: "say ${token}\\nfail" }
+            step b on all_hosts { write_file "/etc/app.conf", content: "token=${token}\\n" }
+            """, environment: ["TOKEN": secret])
+        let t = MemoryTransport()
+        var events: [String] = []
+        let box = Mutex<[String]>([])
+        let r = await execute(g, t, secrets: redactor) { e in box.withLock { $0.append(EventJSON.event(e)) } }
+        events = box.withLock { $0 }
+        #expect(t.log.contains { $0.command.contains(secret) })  // the host does get it
+        var everything = events.joined() + EventJSON.summary(r, hosts: g.hosts, playbook: "p")
+        for case let n? in r.nodes {
+            everything += "\(n)"
+        }
+        #expect(!everything.contains(secret))
+        #expect(everything.contains("***"))
+    }
+}
