@@ -190,7 +190,9 @@ public struct HostCounts: Sendable, Hashable {
 
     public mutating func add(_ status: NodeStatus) {
         switch status {
-        case .ok, .notNotified: ok += 1
+        case .ok: ok += 1
+        // A handler nothing notified did not run: not counted, as in Ansible.
+        case .notNotified: break
         case .changed, .wouldChange, .mayChange: changed += 1
         case .failed: failed += 1
         case .unreachable: unreachable += 1

@@ -166,7 +166,7 @@ final class PlainPrinter: RunPrinter {
 
     func event(_ e: EngineEvent) {
         guard case .nodeFinished(let r) = e else { return }
-        if text.mode == .plan, r.status == .ok || r.status == .notNotified { return }
+        if r.status == .notNotified || (text.mode == .plan && r.status == .ok) { return }
         let w = widths.withLock { $0 }
         out.write(text.node(r, stepWidth: w.step, hostWidth: w.host))
     }

@@ -89,7 +89,7 @@ import TernLab
 
             let second = try apply(lab, scratch)
             #expect(second.status == 0, "\(second.stdout)")
-            #expect(second.stdout.contains("apply: 0 changed, 13 ok"), "\(second.stdout)")
+            #expect(second.stdout.contains("apply: 0 changed, 10 ok"), "\(second.stdout)")
             #expect(try remote(lab, "lab1", "wc -l < /srv/app/reloads").stdout.contains("\n1\n"), "not notified the second time")
 
             let plan = try apply(lab, scratch, mode: "plan")
@@ -181,6 +181,54 @@ import TernLab
             let again = try TernProcess.run(["apply", "--lab", "--lab-dir", lab.directory, "--log-dir", scratch + "/runs", scratch + "/p.tern"])
             #expect(again.status == 0)
             #expect(again.stdout.contains("apply: 0 changed, 12 ok"), "\(again.stdout)")
+        }
+    }
+
+    @Test func ctrlCLetsRunningCommandsFinishAndStartsNothingNew() throws {
+        try withLab { lab, scratch in
+            try """
+                step wait on lab, timeout: 60s {
+                  run "touch /tmp/started; while [ ! -e /tmp/go ]; do sleep 0.05; done; touch /tmp/waited", creates: "/tmp/waited"
+                }
+                step next on lab after wait {
+                  run "touch /tmp/next", creates: "/tmp/next"
+                }
+                step slow on lab1, timeout: 1s {
+                  run "sleep 30", creates: "/tmp/never"
+                }
+                """.write(toFile: scratch + "/p.tern", atomically: true, encoding: .utf8)
+            let tern = Process()
+            tern.executableURL = URL(fileURLWithPath: TernProcess.executable)
+            tern.arguments = ["apply", "--lab", "--lab-dir", lab.directory, "--log-dir", scratch + "/runs", scratch + "/p.tern"]
+            let out = Pipe()
+            tern.standardOutput = out
+            tern.standardError = out
+            let done = DispatchSemaphore(value: 0)
+            tern.terminationHandler = { _ in done.signal() }
+            try tern.run()
+            let output = Output(out.fileHandleForReading)
+            var started = false
+            for _ in 0..<300 where !started {
+                started = try remote(lab, "lab", "test -e /tmp/started").status == 0
+            }
+            #expect(started)
+            kill(tern.processIdentifier, SIGINT)
+            // The running commands are let finish: release them.
+            #expect(try remote(lab, "lab", "touch /tmp/go").status == 0)
+            if done.wait(timeout: .now() + 60) == .timedOut {
+                tern.terminate()
+                Issue.record("tern apply did not stop after Ctrl-C")
+            }
+            let text = flat(output.text())
+            #expect(tern.terminationStatus == 130, "\(text)")
+            #expect(text.contains("interrupted: no new steps start"), "\(text)")
+            for h in ["lab1", "lab2", "lab3"] {
+                #expect(text.contains("changed wait \(h)"), "\(text)")
+                #expect(text.contains("cancelled next \(h)"), "\(text)")
+            }
+            #expect(text.contains("failed slow lab1") && text.contains("timed out after 1000 ms"), "\(text)")
+            #expect(text.contains("RECAP") && text.contains("(interrupted)"), "\(text)")
+            #expect(try remote(lab, "lab", "test -e /tmp/waited && ! test -e /tmp/next").status == 0)
         }
     }
 

@@ -44,6 +44,24 @@ import TernSource
         #expect(after.keys("c") == ["would_change", "would_change", "would_change"])
     }
 
+    @Test func planShowsWhatReadsAValueKnownOnlyAfterAnApplyAsMayChange() async throws {
+        let (g, _) = try graph("""
+            step b on h1 { action check: "test b", apply: "set b\\nsay made", notify: h }
+            step c on h2 { action check: "test c${trim(output(b, h1))}", apply: "set c${trim(output(b, h1))}" }
+            handler h on h1 { run "set restarted" }
+            """, hosts: 2)
+        let t = MemoryTransport()
+        let plan = await execute(g, t, mode: .plan)
+        #expect(plan.status("b", "h1") == .wouldChange)
+        #expect(plan.status("c", "h2") == .mayChange("known after b@h1 applies"))
+        #expect(plan.status("h", "h1") == .wouldChange)
+        #expect(plan.nodes[1]?.actions.first?.status == .mayChange)
+        #expect(!t.log.contains { $0.command.hasPrefix("set") })
+        let apply = await execute(g, t)
+        #expect(apply.status("c", "h2") == .changed)
+        #expect(t.has("cmade", on: "h2"))
+    }
+
     @Test(arguments: 0..<40) func afterWaitsForEveryHost(_ round: Int) async throws {
         let (g, _) = try graph("""
             step a on all_hosts { action check: "test a", apply: "set a" }

@@ -18,7 +18,7 @@ import Testing
         var o = PlanOptions()
         o.stdlibPath = repo.appendingPathComponent("stdlib").path
         o.baseDirectory = repo.path
-        o.environment = ["HEKETI_ADMIN_KEY": "admin-secret-value", "HEKETI_USER_KEY": "user-secret-value"]
+        o.environment = ["HEKETI_ADMIN_KEY": "admin-secret-value", "HEKETI_USER_KEY": "user-secret-value", "APP_TOKEN": "app-secret-value"]
         o.requireSecrets = true
         return o
     }
