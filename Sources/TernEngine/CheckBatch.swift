@@ -100,18 +100,26 @@ actor CheckBatch {
     let become: String?
     let timeoutMillis: Int?
     let transport: any Transport
+    /// Checks of the host's later nodes, sent along (see `Prechecks`).
+    let lookahead: [(node: Int, checks: [(action: Int, script: String)])]
+    let prechecks: Prechecks?
     private var expected: Int
     private var parts: [(id: Int, checks: [String])] = []
     private var waiters: [Int: CheckedContinuation<Result<[CheckOutcome?], TransportError>, Never>] = [:]
     /// The remote commands this batch ran, for the node reports.
     private(set) var commandsSent = 0
 
-    init(host: PlanHost, become: String?, timeoutMillis: Int?, transport: any Transport, expected: Int) {
+    init(
+        host: PlanHost, become: String?, timeoutMillis: Int?, transport: any Transport, expected: Int,
+        lookahead: [(node: Int, checks: [(action: Int, script: String)])] = [], prechecks: Prechecks? = nil
+    ) {
         self.host = host
         self.become = become
         self.timeoutMillis = timeoutMillis
         self.transport = transport
         self.expected = expected
+        self.lookahead = lookahead
+        self.prechecks = prechecks
     }
 
     func submit(id: Int, checks: [String]) async -> Result<[CheckOutcome?], TransportError> {
@@ -133,8 +141,10 @@ actor CheckBatch {
         let resumes = waiters
         parts = []
         waiters = [:]
-        let all = batch.flatMap(\.checks)
-        let (host, become, timeout, transport) = (self.host, self.become, self.timeoutMillis, self.transport)
+        let ahead = lookahead
+        let all = batch.flatMap(\.checks) + ahead.flatMap { $0.checks.map(\.script) }
+        let (host, become, timeout, transport, prechecks) = (self.host, self.become, self.timeoutMillis, self.transport, self.prechecks)
+        let generation = prechecks?.generation ?? 0
         Task {
             let result = await CheckRunner.run(all, on: host, become: become, timeoutMillis: timeout, transport: transport)
             var offset = 0
@@ -142,6 +152,15 @@ actor CheckBatch {
                 let slice = result.map { Array($0[offset..<(offset + part.checks.count)]) }
                 offset += part.checks.count
                 resumes[part.id]?.resume(returning: slice)
+            }
+            guard let prechecks, case .success(let outcomes) = result else { return }
+            for node in ahead {
+                var got: [Int: (script: String, outcome: CheckOutcome)] = [:]
+                for (action, script) in node.checks {
+                    if let o = outcomes[offset] { got[action] = (script, o) }
+                    offset += 1
+                }
+                if got.count == node.checks.count { prechecks.store(node: node.node, .init(generation: generation, outcomes: got)) }
             }
         }
     }

@@ -13,6 +13,9 @@ public struct EngineOptions: Sendable {
     /// The nodes to run; nil runs all. A node outside the selection counts
     /// as done for its dependents.
     public var selection: Set<Int>?
+    /// In apply mode, read the old content of each file that changes, for a
+    /// diff in the report (plan always does).
+    public var applyDiffs = false
 
     public init(mode: EngineMode = .apply) {
         self.mode = mode
@@ -62,6 +65,12 @@ struct Walker {
     let memory = RunMemory()
     let facts: FactCache
     let hostsByName: [String: PlanHost]
+    let prechecks = Prechecks()
+    /// Selected nodes of each host, in graph order.
+    var hostNodes: [[Int]]
+    var started: [Bool]
+    /// Hosts (and `become` users) whose later checks were sent ahead.
+    var lookedAhead: Set<String> = []
 
     var reports: [NodeReport?]
     var selected: [Bool]
@@ -99,7 +108,10 @@ struct Walker {
         extraPending = Array(repeating: 0, count: n)
         extraBlocker = Array(repeating: nil, count: n)
         extraUsers = Array(repeating: [], count: n)
+        hostNodes = Array(repeating: [], count: graph.hosts.count)
+        started = Array(repeating: false, count: n)
         for (i, node) in graph.nodes.enumerated() where selected[i] {
+            hostNodes[node.host].append(i)
             stepUnfinished[node.step] += 1
             for d in node.extraDependencies where selected[d] {
                 extraPending[i] += 1
@@ -143,7 +155,7 @@ struct Walker {
     /// Starts every ready node that should run; finishes at once those that
     /// should not (skipped, `when:` false, not notified, cancelled).
     mutating func startReady(in group: inout TaskGroup<NodeRunner.Outcome>) -> Int {
-        var started = 0
+        var launched = 0
         while !ready.isEmpty {
             let batch = ready
             ready = []
@@ -157,30 +169,57 @@ struct Walker {
             }
             // Nodes of one host that became ready together share a batch
             // of first checks (per `become`, which changes how it runs).
+            for i in toRun { started[i] = true }
             var batches: [String: CheckBatch] = [:]
             if engine.options.batchChecks {
                 var groups: [String: [Int]] = [:]
                 for i in toRun { groups[batchKey(i), default: []].append(i) }
-                for (key, members) in groups where members.count > 1 {
+                for (key, members) in groups {
+                    let ahead = lookahead(key, host: graph.nodes[members[0]].host)
+                    guard members.count > 1 || !ahead.isEmpty else { continue }
                     let first = graph.nodes[members[0]]
                     let opts = members.map { graph.steps[graph.nodes[$0].step].options }
                     let timeout = opts.contains { $0.timeoutMillis == nil } ? nil : opts.compactMap(\.timeoutMillis).max()
                     batches[key] = CheckBatch(
                         host: graph.hosts[first.host], become: opts[0].become, timeoutMillis: timeout,
-                        transport: engine.transport, expected: members.count)
+                        transport: engine.transport, expected: members.count, lookahead: ahead, prechecks: prechecks)
                 }
             }
             for i in toRun {
                 let runner = NodeRunner(
                     graph: graph, nodeIndex: i, mode: engine.options.mode, transport: engine.transport, limiter: limiter,
                     memory: memory, facts: facts, secrets: engine.secrets, control: engine.control, hostsByName: hostsByName,
-                    batch: batches[batchKey(i)], clock: clock)
+                    batch: batches[batchKey(i)], prechecks: prechecks,
+                    applyDiffs: engine.options.applyDiffs, clock: clock)
                 engine.onEvent(.nodeStarted(node: i, ref: graph.nodes[i].ref, startMillis: millisSinceStart()))
                 group.addTask { await runner.run() }
-                started += 1
+                launched += 1
             }
         }
-        return started
+        return launched
+    }
+
+    /// The first time a host (as one `become` user) sends a batch, the
+    /// plan-time checks of its later nodes go along with it.
+    mutating func lookahead(_ key: String, host: Int) -> [(node: Int, checks: [(action: Int, script: String)])] {
+        guard lookedAhead.insert(key).inserted else { return [] }
+        var out: [(node: Int, checks: [(action: Int, script: String)])] = []
+        for i in hostNodes[host] where !started[i] && batchKey(i) == key {
+            let node = graph.nodes[i]
+            if graph.steps[node.step].options.handler { continue }
+            if case .never = node.condition { continue }
+            var checks: [(action: Int, script: String)] = []
+            var known = true
+            for (a, action) in node.actions.enumerated() where action.hasCheck {
+                guard let script = action.staticCheck else {
+                    known = false
+                    break
+                }
+                checks.append((a, script))
+            }
+            if known, !checks.isEmpty { out.append((i, checks)) }
+        }
+        return out
     }
 
     func batchKey(_ i: Int) -> String {

@@ -16,6 +16,9 @@ struct NodeRunner: Sendable {
     let control: RunControl
     let hostsByName: [String: PlanHost]
     let batch: CheckBatch?
+    let prechecks: Prechecks
+    /// Read the old content of a file to show a diff in apply mode too.
+    let applyDiffs: Bool
     let clock: ContinuousClock.Instant
 
     /// The node's report, and the standard output of its last command action.
@@ -106,7 +109,11 @@ struct NodeRunner: Sendable {
         }
         var first: [Int: CheckOutcome] = [:]
         let batchResult: Result<[CheckOutcome?], TransportError>
-        if let batch, !scripts.isEmpty {
+        if !scripts.isEmpty, let ahead = prechecks.take(node: nodeIndex, scripts: Dictionary(uniqueKeysWithValues: zip(checkable, scripts))) {
+            // Checked ahead, and nothing applied since: no round trip.
+            await batch?.withdraw()
+            batchResult = .success(checkable.map { ahead[$0] })
+        } else if let batch, !scripts.isEmpty {
             batchResult = await batch.submit(id: nodeIndex, checks: scripts)
         } else {
             await batch?.withdraw()
@@ -284,7 +291,7 @@ struct NodeRunner: Sendable {
             }
         }
         var diff: String?
-        if case .file = a.kind {
+        if applyDiffs, case .file = a.kind {
             let d = await fileDiff(a)
             diff = d.text
             commands += d.commands
@@ -326,6 +333,9 @@ struct NodeRunner: Sendable {
 
     private func applyOnce(_ a: ResolvedAction) async -> Attempt {
         var at = Attempt()
+        // Checks taken ahead of their nodes are stale from here on.
+        prechecks.bump()
+        defer { prechecks.bump() }
         do {
             switch a.kind {
             case .command(_, let apply):

@@ -8,7 +8,9 @@ import TernPlan
 public final class RunLog: @unchecked Sendable {
     public let directory: String
     let base: String
-    private let lock = NSLock()
+    /// Node logs are written here, off the walker's path; `finish` waits
+    /// for them.
+    private let queue = DispatchQueue(label: "tern.runlog")
 
     /// Creates `BASE/YYYYMMDD-HHMMSS-MODE[-N]/nodes`.
     public init(base: String, mode: EngineMode, now: Date = Date()) throws {
@@ -31,6 +33,11 @@ public final class RunLog: @unchecked Sendable {
 
     /// Writes one node's log: every command with its status, time and output.
     public func write(_ r: NodeReport) {
+        let path = "\(directory)/nodes/\(Self.fileName(r.ref)).log"
+        queue.async { Self.writeFile(path, Self.text(r)) }
+    }
+
+    static func text(_ r: NodeReport) -> String {
         var text = "\(r.ref.step) on \(r.ref.host): \(r.status.word)"
         if let reason = r.status.reason { text += " — \(reason)" }
         text += "\nstarted at +\(r.startMillis) ms, took \(r.durationMillis) ms\n"
@@ -44,12 +51,27 @@ public final class RunLog: @unchecked Sendable {
             }
             if let d = a.diff { text += "diff:\n" + d }
         }
-        let path = "\(directory)/nodes/\(Self.fileName(r.ref)).log"
-        lock.withLock { _ = FileManager.default.createFile(atPath: path, contents: Data(text.utf8), attributes: [.posixPermissions: 0o600]) }
+        return text
+    }
+
+    /// A plain write: the log is for reading after the run, and a partial
+    /// log after a crash is better than none.
+    private static func writeFile(_ path: String, _ text: String) {
+        let fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0o600)
+        guard fd >= 0 else { return }
+        defer { close(fd) }
+        var bytes = Array(text.utf8)[...]
+        while !bytes.isEmpty {
+            let n = bytes.withUnsafeBytes { Foundation.write(fd, $0.baseAddress, $0.count) }
+            if n < 0, errno == EINTR { continue }
+            if n <= 0 { return }
+            bytes = bytes.dropFirst(n)
+        }
     }
 
     /// Writes `summary.json` and points `BASE/last-MODE` at this run.
     public func finish(_ report: RunReport, hosts: [PlanHost], playbook: String) throws {
+        queue.sync {}
         let json = EventJSON.summary(report, hosts: hosts, playbook: playbook)
         try Data(json.utf8).write(to: URL(fileURLWithPath: directory + "/summary.json"), options: .atomic)
         let link = base + "/last-" + report.mode.rawValue

@@ -1,3 +1,4 @@
+import Synchronization
 import TernPlan
 
 /// OpenSSH known_hosts files (sshd(8) "SSH_KNOWN_HOSTS FILE FORMAT"), read
@@ -33,9 +34,21 @@ public struct KnownHosts: Sendable {
                 throw .cannotRead(expanded, error.reason)
             }
             guard let bytes else { continue }
-            entries += parse(String(decoding: bytes, as: UTF8.self), path: expanded).entries
+            entries += parsed(bytes, path: expanded)
         }
         return KnownHosts(entries: entries)
+    }
+
+    /// Parsed files by path, with the bytes they were parsed from: a run
+    /// over a hundred hosts reads the same file a hundred times, and parses
+    /// it once. An appended key changes the bytes, and the file is parsed anew.
+    private static let cache = Mutex<[String: (bytes: [UInt8], entries: [Entry])]>([:])
+
+    private static func parsed(_ bytes: [UInt8], path: String) -> [Entry] {
+        if let hit = cache.withLock({ $0[path] }), hit.bytes == bytes { return hit.entries }
+        let entries = parse(String(decoding: bytes, as: UTF8.self), path: path).entries
+        cache.withLock { $0[path] = (bytes, entries) }
+        return entries
     }
 
     /// Reads known_hosts text; `path` names it in verdicts and messages.

@@ -142,6 +142,7 @@ struct EngineRun {
         engineOptions.forks = run.forks
         engineOptions.failFast = failFast
         engineOptions.batchChecks = !run.noBatch
+        engineOptions.applyDiffs = run.diff
         engineOptions.selection = selection
         let control = RunControl()
         let interrupts = Interrupts(control: control)

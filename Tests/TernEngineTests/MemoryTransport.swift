@@ -9,7 +9,7 @@ import TernSource
 /// keys, and commands are a tiny language, one command per line:
 ///
 /// - `test K` — exit 0 when the host has K;
-/// - `set K` — adds K; `unset K` removes it;
+/// - `set K` — adds K; `unset K` removes it; `remote-set H K` adds K on host H;
 /// - `fail` — exit 1 with "boom" on stderr;
 /// - `flaky K N` — fails the first N times on a host, then sets K;
 /// - `hold NAME` — marks NAME busy on the host across several yields (to
@@ -115,6 +115,8 @@ final class MemoryTransport: Transport {
                 rc = has(arg, on: host) ? 0 : 1
             case "set":
                 state.withLock { _ = $0.keys[host, default: []].insert(arg) }
+            case "remote-set":
+                state.withLock { _ = $0.keys[arg, default: []].insert(words[2]) }
             case "unset":
                 state.withLock { _ = $0.keys[host, default: []].remove(arg) }
             case "fail":

@@ -293,6 +293,39 @@ import TernSource
         #expect(t2.execs.count == 3 * 3)
     }
 
+    @Test func aNoOpChainCostsOneCommandPerHost() async throws {
+        let (g, _) = try graph("""
+            step a on all_hosts { action check: "test a", apply: "set a" }
+            step b on all_hosts after a { action check: "test b", apply: "set b" }
+            step c on all_hosts after b {
+              action check: "test c", apply: "set c"
+              action check: "test c2", apply: "set c2"
+            }
+            step d on h1 after c { action check: "test d", apply: "set d" }
+            """)
+        let t = MemoryTransport()
+        _ = await execute(g, t)
+        let before = t.execs.count
+        let again = await execute(g, t)
+        #expect(again.nodes.allSatisfy { $0?.status == .ok })
+        // The later nodes' checks went out with each host's first batch.
+        #expect(t.execs.count - before == 3, "\(t.execs.dropFirst(before).map(\.command))")
+    }
+
+    @Test(arguments: 0..<10) func anApplyAnywhereMakesChecksTakenAheadStale(_ round: Int) async throws {
+        // x on h1 changes h2 (as a volume created from one peer does); y on
+        // h2 was checked ahead, before x ran: that result must not be used.
+        let (g, _) = try graph("""
+            step w on h2 { action check: "test w", apply: "set w" }
+            step x on h1 { action check: "test done", apply: "remote-set h2 flag\\nset done" }
+            step y on h2 after x, w { action check: "test flag", apply: "fail" }
+            """, hosts: 2)
+        let t = MemoryTransport()
+        let r = await execute(g, t)
+        #expect(r.status("x", "h1") == .changed)
+        #expect(r.status("y", "h2") == .ok)
+    }
+
     @Test func aChangeInANodeRechecksTheRest() async throws {
         // c2's check depends on c1's apply: its first check is stale.
         let (g, _) = try graph("""
