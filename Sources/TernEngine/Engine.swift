@@ -1,3 +1,4 @@
+import Synchronization
 import TernPlan
 import TernSource
 
@@ -52,13 +53,47 @@ public struct Engine: Sendable {
     }
 
     public func run() async -> RunReport {
-        var walker = Walker(engine: self)
-        return await walker.run()
+        let counting = CountingTransport(transport)
+        var walker = Walker(engine: self, transport: counting)
+        var report = await walker.run()
+        report.remoteCommands = counting.count
+        return report
     }
+}
+
+/// Counts what the engine asks of hosts: commands and transfers, each one
+/// remote operation (a batch of checks is one).
+final class CountingTransport: Transport {
+    let base: any Transport
+    private let counter = Atomic<Int>(0)
+
+    init(_ base: any Transport) {
+        self.base = base
+    }
+
+    var count: Int { counter.load(ordering: .relaxed) }
+
+    func exec(_ request: CommandRequest, on host: PlanHost) async throws(TransportError) -> CommandResult {
+        counter.add(1, ordering: .relaxed)
+        return try await base.exec(request, on: host)
+    }
+
+    func upload(_ data: [UInt8], to path: String, options: UploadOptions, on host: PlanHost) async throws(TransportError) {
+        counter.add(1, ordering: .relaxed)
+        try await base.upload(data, to: path, options: options, on: host)
+    }
+
+    func download(_ path: String, on host: PlanHost) async throws(TransportError) -> [UInt8] {
+        counter.add(1, ordering: .relaxed)
+        return try await base.download(path, on: host)
+    }
+
+    func shutdown() async { await base.shutdown() }
 }
 
 struct Walker {
     let engine: Engine
+    let transport: any Transport
     let graph: StepGraph
     let clock = ContinuousClock.now
     let limiter: Limiter
@@ -90,11 +125,12 @@ struct Walker {
     var ready: [Int] = []
     var failed = false
 
-    init(engine: Engine) {
+    init(engine: Engine, transport: any Transport) {
         self.engine = engine
+        self.transport = transport
         graph = engine.graph
         limiter = Limiter(forks: engine.options.forks)
-        facts = FactCache(transport: engine.transport)
+        facts = FactCache(transport: transport)
         hostsByName = Dictionary(graph.hosts.map { ($0.name, $0) }, uniquingKeysWith: { a, _ in a })
         let n = graph.nodes.count
         reports = Array(repeating: nil, count: n)
@@ -182,12 +218,12 @@ struct Walker {
                     let timeout = opts.contains { $0.timeoutMillis == nil } ? nil : opts.compactMap(\.timeoutMillis).max()
                     batches[key] = CheckBatch(
                         host: graph.hosts[first.host], become: opts[0].become, timeoutMillis: timeout,
-                        transport: engine.transport, expected: members.count, lookahead: ahead, prechecks: prechecks)
+                        transport: transport, expected: members.count, lookahead: ahead, prechecks: prechecks)
                 }
             }
             for i in toRun {
                 let runner = NodeRunner(
-                    graph: graph, nodeIndex: i, mode: engine.options.mode, transport: engine.transport, limiter: limiter,
+                    graph: graph, nodeIndex: i, mode: engine.options.mode, transport: transport, limiter: limiter,
                     memory: memory, facts: facts, secrets: engine.secrets, control: engine.control, hostsByName: hostsByName,
                     batch: batches[batchKey(i)], prechecks: prechecks,
                     applyDiffs: engine.options.applyDiffs, clock: clock)

@@ -38,6 +38,7 @@ public enum EventJSON {
         [
             PlanEntry("mode", .string(report.mode.rawValue)),
             PlanEntry("duration_ms", .int(report.durationMillis)),
+            PlanEntry("remote_commands", .int(report.remoteCommands)),
             PlanEntry("interrupted", .bool(report.interrupted)),
             PlanEntry(
                 "recap",

@@ -209,6 +209,8 @@ public struct RunReport: Sendable {
     public let nodes: [NodeReport?]
     public let durationMillis: Int
     public let interrupted: Bool
+    /// Commands and transfers sent to hosts (a batch of checks is one).
+    public var remoteCommands = 0
 
     public init(mode: EngineMode, nodes: [NodeReport?], durationMillis: Int, interrupted: Bool) {
         self.mode = mode

@@ -2,7 +2,8 @@ import Foundation
 import TernPlan
 
 /// The folder every run writes: each node's full commands and output in
-/// `nodes/STEP@HOST.log`, and `summary.json` at the end. `BASE/last-apply` and
+/// `hosts/HOST.log` (one section per node, in the order they finished), and
+/// `summary.json` at the end. `BASE/last-apply` and
 /// `BASE/last-plan` point at the newest run of each kind; `--rerun-failed`
 /// reads `last-apply`.
 public final class RunLog: @unchecked Sendable {
@@ -12,14 +13,13 @@ public final class RunLog: @unchecked Sendable {
     /// for them.
     private let queue = DispatchQueue(label: "tern.runlog")
 
-    /// Creates `BASE/YYYYMMDD-HHMMSS-MODE[-N]/nodes`.
+    /// Open log files by host; used on `queue` only.
+    nonisolated(unsafe) private var files: [String: Int32] = [:]
+
+    /// Creates `BASE/YYYYMMDD-HHMMSS-MODE[-N]/hosts`.
     public init(base: String, mode: EngineMode, now: Date = Date()) throws {
         self.base = base
-        let f = DateFormatter()
-        f.locale = Locale(identifier: "en_US_POSIX")
-        f.timeZone = TimeZone(identifier: "UTC")
-        f.dateFormat = "yyyyMMdd-HHmmss"
-        let stem = "\(base)/\(f.string(from: now))-\(mode.rawValue)"
+        let stem = "\(base)/\(Self.stamp(now))-\(mode.rawValue)"
         let fm = FileManager.default
         var dir = stem
         var n = 1
@@ -27,18 +27,40 @@ public final class RunLog: @unchecked Sendable {
             n += 1
             dir = "\(stem)-\(n)"
         }
-        try fm.createDirectory(atPath: dir + "/nodes", withIntermediateDirectories: true, attributes: [.posixPermissions: 0o700])
+        try fm.createDirectory(atPath: dir + "/hosts", withIntermediateDirectories: true, attributes: [.posixPermissions: 0o700])
         directory = dir
     }
 
-    /// Writes one node's log: every command with its status, time and output.
+    /// YYYYMMDD-HHMMSS in UTC, without a DateFormatter (which loads ICU's
+    /// locale data: megabytes of memory for a file name).
+    static func stamp(_ date: Date) -> String {
+        var t = time_t(date.timeIntervalSince1970)
+        var parts = tm()
+        gmtime_r(&t, &parts)
+        func two(_ n: Int32) -> String { n < 10 ? "0\(n)" : "\(n)" }
+        return "\(parts.tm_year + 1900)\(two(parts.tm_mon + 1))\(two(parts.tm_mday))-\(two(parts.tm_hour))\(two(parts.tm_min))\(two(parts.tm_sec))"
+    }
+
+    /// Appends one node's section to its host's log: every command with its
+    /// status, time and output. One file per host, not per node: creating
+    /// files is what costs, and a run over 100 hosts finishes 1,000 nodes.
     public func write(_ r: NodeReport) {
-        let path = "\(directory)/nodes/\(Self.fileName(r.ref)).log"
-        queue.async { Self.writeFile(path, Self.text(r)) }
+        let path = "\(directory)/hosts/\(Self.fileName(r.ref.host)).log"
+        queue.async { [self] in
+            let fd: Int32
+            if let open = files[path] {
+                fd = open
+            } else {
+                fd = Foundation.open(path, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0o600)
+                guard fd >= 0 else { return }
+                files[path] = fd
+            }
+            Self.writeAll(fd, Self.text(r))
+        }
     }
 
     static func text(_ r: NodeReport) -> String {
-        var text = "\(r.ref.step) on \(r.ref.host): \(r.status.word)"
+        var text = "### \(r.ref.step) on \(r.ref.host): \(r.status.word)"
         if let reason = r.status.reason { text += " — \(reason)" }
         text += "\nstarted at +\(r.startMillis) ms, took \(r.durationMillis) ms\n"
         for a in r.actions {
@@ -51,15 +73,12 @@ public final class RunLog: @unchecked Sendable {
             }
             if let d = a.diff { text += "diff:\n" + d }
         }
-        return text
+        return text + "\n"
     }
 
     /// A plain write: the log is for reading after the run, and a partial
     /// log after a crash is better than none.
-    private static func writeFile(_ path: String, _ text: String) {
-        let fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0o600)
-        guard fd >= 0 else { return }
-        defer { close(fd) }
+    private static func writeAll(_ fd: Int32, _ text: String) {
         var bytes = Array(text.utf8)[...]
         while !bytes.isEmpty {
             let n = bytes.withUnsafeBytes { Foundation.write(fd, $0.baseAddress, $0.count) }
@@ -71,7 +90,10 @@ public final class RunLog: @unchecked Sendable {
 
     /// Writes `summary.json` and points `BASE/last-MODE` at this run.
     public func finish(_ report: RunReport, hosts: [PlanHost], playbook: String) throws {
-        queue.sync {}
+        queue.sync {
+            for fd in files.values { close(fd) }
+            files = [:]
+        }
         let json = EventJSON.summary(report, hosts: hosts, playbook: playbook)
         try Data(json.utf8).write(to: URL(fileURLWithPath: directory + "/summary.json"), options: .atomic)
         let link = base + "/last-" + report.mode.rawValue
@@ -82,9 +104,10 @@ public final class RunLog: @unchecked Sendable {
         if rename(temporary, link) != 0 { throw CocoaError(.fileWriteUnknown) }
     }
 
-    static func fileName(_ ref: NodeRef) -> String {
+    static func fileName(_ host: String) -> String {
         let allowed = Set("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789._-@")
-        return String("\(ref.step)@\(ref.host)".map { allowed.contains($0) ? $0 : "_" })
+        let name = String(host.map { allowed.contains($0) ? $0 : "_" })
+        return name.hasPrefix(".") ? "_" + name : name
     }
 
     /// The node statuses (by `NodeStatus.key`) of the newest apply under `base`.

@@ -29,8 +29,16 @@ struct Palette: Sendable {
     }
 }
 
+/// 0.25 s, 12.5 s: milliseconds as seconds, in plain integer arithmetic.
 func seconds(_ ms: Int) -> String {
-    ms < 10_000 ? String(format: "%.2f s", Double(ms) / 1000) : String(format: "%.1f s", Double(ms) / 1000)
+    let ms = max(0, ms)
+    if ms < 10_000 {
+        let hundredths = (ms + 5) / 10
+        let frac = hundredths % 100
+        return "\(hundredths / 100).\(frac < 10 ? "0" : "")\(frac) s"
+    }
+    let tenths = (ms + 50) / 100
+    return "\(tenths / 10).\(tenths % 10) s"
 }
 
 /// Text shared by the plain and the live printers.
@@ -129,7 +137,7 @@ struct RunText: Sendable {
         if total.unreachable > 0 { summary += ", \(total.unreachable) unreachable" }
         if total.skipped > 0 { summary += ", \(total.skipped) skipped" }
         if total.cancelled > 0 { summary += ", \(total.cancelled) cancelled" }
-        summary += " in \(seconds(report.durationMillis))"
+        summary += " in \(seconds(report.durationMillis)), \(report.remoteCommands) remote command\(report.remoteCommands == 1 ? "" : "s")"
         if report.interrupted { summary += " (interrupted)" }
         if mode == .plan, total.changed == 0, total.failed == 0, total.unreachable == 0 { summary += " — nothing to do" }
         lines.append(summary)

@@ -2,6 +2,7 @@ import ArgumentParser
 import Foundation
 import TernLang
 import TernPlan
+import TernSSH
 import TernSource
 
 /// Exit statuses, stable for scripts (sysexits.h where one fits).
@@ -28,6 +29,11 @@ struct Tern: AsyncParsableCommand {
             """,
         subcommands: [Check.self, Graph.self, PlanCommand.self, ApplyCommand.self, Run.self, Lab.self]
     )
+
+    static func main() async {
+        MallocArenas.limit()
+        await main(nil)
+    }
 }
 
 /// Options of every command that evaluates a playbook.

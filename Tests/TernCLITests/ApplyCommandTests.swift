@@ -116,7 +116,9 @@ import TernLab
             let all = try everything([first, second, plan, drift, fix], logs: scratch + "/runs")
             #expect(!all.contains(Self.secret), "a secret reached the output or the run log")
             #expect(FileManager.default.fileExists(atPath: scratch + "/runs/last-apply/summary.json"))
-            #expect(FileManager.default.fileExists(atPath: scratch + "/runs/last-apply/nodes/config@lab2.log"))
+            let hostLog = try String(contentsOfFile: scratch + "/runs/last-apply/hosts/lab2.log", encoding: .utf8)
+            #expect(hostLog.contains("### config on lab2: changed"), "\(hostLog)")
+            #expect(hostLog.contains("-- apply (status 0"), "\(hostLog)")
         }
     }
 

@@ -310,6 +310,7 @@ import TernSource
         #expect(again.nodes.allSatisfy { $0?.status == .ok })
         // The later nodes' checks went out with each host's first batch.
         #expect(t.execs.count - before == 3, "\(t.execs.dropFirst(before).map(\.command))")
+        #expect(again.remoteCommands == 3)
     }
 
     @Test(arguments: 0..<10) func anApplyAnywhereMakesChecksTakenAheadStale(_ round: Int) async throws {
