@@ -193,7 +193,15 @@ struct EngineRun {
             } catch {
                 throw ValidationError("--rerun-failed: \(error)")
             }
-            narrow(Selection.rerun(last: last.statuses, in: graph))
+            let again = Selection.rerun(last: last.statuses, in: graph)
+            if again.isEmpty {
+                printLine("--rerun-failed: nothing failed, was skipped or was cancelled in the last apply (\(run.logDir)/last-apply): nothing to do")
+                throw ExitCode.success
+            }
+            narrow(again)
+        }
+        if let chosen, chosen.isEmpty {
+            throw ValidationError("--limit and --step together select no node of the playbook")
         }
         return chosen
     }
