@@ -35,6 +35,8 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "knownhost_type.h"
+
 static const char *address, *user, *keyfile, *knownhosts;
 static int port;
 static int quickack;
@@ -99,13 +101,7 @@ static struct conn open_connection(void) {
     if (!kh) die_session(c.session, "knownhost_init");
     if (libssh2_knownhost_readfile(kh, knownhosts, LIBSSH2_KNOWNHOST_FILE_OPENSSH) < 0)
         die_session(c.session, "knownhost_readfile");
-    int typemask = LIBSSH2_KNOWNHOST_TYPE_PLAIN | LIBSSH2_KNOWNHOST_KEYENC_RAW;
-    switch (keytype) {
-    case LIBSSH2_HOSTKEY_TYPE_ED25519: typemask |= LIBSSH2_KNOWNHOST_KEY_ED25519; break;
-    case LIBSSH2_HOSTKEY_TYPE_ECDSA_256: typemask |= LIBSSH2_KNOWNHOST_KEY_ECDSA_256; break;
-    case LIBSSH2_HOSTKEY_TYPE_RSA: typemask |= LIBSSH2_KNOWNHOST_KEY_SSHRSA; break;
-    default: typemask |= LIBSSH2_KNOWNHOST_KEY_UNKNOWN; break;
-    }
+    int typemask = knownhost_typemask(keytype);
     struct libssh2_knownhost *found = NULL;
     int check = libssh2_knownhost_checkp(kh, address, port, key, keylen, typemask, &found);
     libssh2_knownhost_free(kh);

@@ -43,6 +43,11 @@ import sys
 import tempfile
 import time
 
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))  # bench/, from any working directory
+sys.dont_write_bytecode = True  # no __pycache__ in bench/
+import benchlab  # noqa: E402
+from benchlab import BenchTimeout  # noqa: E402
+
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 OUT = os.path.join(ROOT, "bench", "out")
 TERN = os.path.join(ROOT, ".build", "release", "tern")
@@ -51,10 +56,7 @@ DIRECT = os.path.join(OUT, "direct_libssh2")
 SUBNET = "127.0.90"
 HOSTS = 10
 STEP_TIMEOUT = 300  # seconds, for any one program run
-
-
-class BenchTimeout(Exception):
-    pass
+LAB_TIMEOUT = 120  # seconds, for `tern lab up` or `tern lab down`
 
 
 def build():
@@ -222,21 +224,6 @@ def bench_openssh(lab, hosts, args):
     }
 
 
-def lab_up(lab):
-    p = subprocess.run([TERN, "lab", "up", "--hosts", str(HOSTS), "--subnet", SUBNET, "--dir", lab],
-                       capture_output=True, text=True, timeout=120)
-    if p.returncode != 0:
-        raise RuntimeError(f"tern lab up failed ({p.returncode}):\n{p.stdout}{p.stderr}")
-
-
-def lab_down(lab):
-    p = subprocess.run([TERN, "lab", "down", "--dir", lab], capture_output=True, text=True, timeout=120)
-    if p.returncode != 0:
-        print(f"warning: tern lab down --dir {lab} failed ({p.returncode}): {p.stderr.strip()}", file=sys.stderr)
-        return False
-    return True
-
-
 def ms(us):
     return f"{us / 1000:.2f} ms"
 
@@ -298,25 +285,14 @@ def main():
     for name in ("connects", "commands", "concurrent", "ssh_parallel"):
         if not 1 <= getattr(args, name) <= 5000:
             sys.exit(f"--{name.replace('_', '-')} must be between 1 and 5000")
-    if os.geteuid() != 0:
-        sys.exit("ssh_bench.py needs root: `tern lab up` starts sshd servers in namespaces")
-
-    def expired(signum, frame):
-        raise BenchTimeout(f"the benchmark ran over --timeout {args.timeout} s")
-
-    signal.signal(signal.SIGALRM, expired)
-    if not args.no_build:
-        build()
-    for path in (TERN, TERN_BENCH, DIRECT):
-        if not os.access(path, os.X_OK):
-            sys.exit(f"{path} is missing: run without --no-build")
+    benchlab.prepare("ssh_bench.py", args.timeout, None if args.no_build else build, (TERN, TERN_BENCH, DIRECT))
 
     lab = tempfile.mkdtemp(prefix="tern-ssh-bench.")
     signal.alarm(args.timeout)
     up = False
     try:
         up = True  # a failed up may have started some hosts: always bring it down
-        lab_up(lab)
+        benchlab.lab_up(TERN, lab, HOSTS, SUBNET, LAB_TIMEOUT)
         hosts = lab_hosts(lab)
         load = os.getloadavg()
         direct = bench_direct(lab, hosts, args)
@@ -324,7 +300,7 @@ def main():
         ossh = bench_openssh(lab, hosts, args)
     finally:
         signal.alarm(0)
-        down = lab_down(lab) if up else True
+        down = benchlab.lab_down(TERN, lab, LAB_TIMEOUT) if up else True
         if down:
             shutil.rmtree(lab, ignore_errors=True)
 

@@ -147,20 +147,24 @@ actor CheckBatch {
         let generation = prechecks?.generation ?? 0
         Task {
             let result = await CheckRunner.run(all, on: host, become: become, timeoutMillis: timeout, transport: transport)
+            // The results taken ahead are stored before any member goes on:
+            // a member's dependent on this host may start right after it.
+            if let prechecks, case .success(let outcomes) = result {
+                var offset = batch.reduce(0) { $0 + $1.checks.count }
+                for node in ahead {
+                    var got: [Int: (script: String, outcome: CheckOutcome)] = [:]
+                    for (action, script) in node.checks {
+                        if let o = outcomes[offset] { got[action] = (script, o) }
+                        offset += 1
+                    }
+                    if got.count == node.checks.count { prechecks.store(node: node.node, .init(generation: generation, outcomes: got)) }
+                }
+            }
             var offset = 0
             for part in batch {
                 let slice = result.map { Array($0[offset..<(offset + part.checks.count)]) }
                 offset += part.checks.count
                 resumes[part.id]?.resume(returning: slice)
-            }
-            guard let prechecks, case .success(let outcomes) = result else { return }
-            for node in ahead {
-                var got: [Int: (script: String, outcome: CheckOutcome)] = [:]
-                for (action, script) in node.checks {
-                    if let o = outcomes[offset] { got[action] = (script, o) }
-                    offset += 1
-                }
-                if got.count == node.checks.count { prechecks.store(node: node.node, .init(generation: generation, outcomes: got)) }
             }
         }
     }
