@@ -346,11 +346,28 @@ import TernSource
             step b on all_hosts after a { action check: "test b", apply: "set b" }
             """)
         let control = RunControl()
-        let r = await execute(g, MemoryTransport(), control: control) { e in
-            if case .nodeFinished(let n) = e, n.ref.step == "a" { control.interrupt() }
+        let finishedA = Mutex(0)
+        let t = MemoryTransport()
+        // Interrupted once every `a` is done: no `b` may start.
+        let r = await execute(g, t, control: control) { e in
+            if case .nodeFinished(let n) = e, n.ref.step == "a", finishedA.withLock({ $0 += 1; return $0 }) == 3 {
+                control.interrupt()
+            }
         }
         #expect(r.interrupted)
+        #expect(r.keys("a") == ["changed", "changed", "changed"])
         #expect(r.keys("b") == ["cancelled", "cancelled", "cancelled"])
+        #expect(!t.log.contains { $0.command.hasPrefix("set b") })
+
+        // Interrupted while `a` runs: an `a` that had not reached its action
+        // is cancelled, and every `b` is cancelled or skipped — never run.
+        let control2 = RunControl()
+        let t2 = MemoryTransport()
+        let r2 = await execute(g, t2, control: control2) { e in
+            if case .nodeStarted(_, let ref, _) = e, ref.step == "a" { control2.interrupt() }
+        }
+        #expect(r2.keys("b").allSatisfy { $0 == "cancelled" || $0 == "skipped" })
+        #expect(!t2.log.contains { $0.command.hasPrefix("set b") })
     }
 
     @Test func whenUsesFactsGatheredOncePerHost() async throws {
