@@ -57,5 +57,44 @@ import TernLab
         let plan = try tern("plan")
         #expect(plan.status == 0, "\(plan.stdout)")
         #expect(plan.stdout.contains("nothing to do"), "\(plan.stdout)")
+
+        // The other gluster recipes on the same pool: an option, a
+        // distribute volume and an arbiter volume.
+        let morePath = scratch + "/more.tern"
+        try """
+            use file, gluster
+
+            step dirs on glfs {
+              file.directory "/data/brick2/gv1"
+              file.directory "/data/brick3/gv2"
+            }
+
+            step tuned on glfs.first {
+              gluster.volume_set "gv0", option: "performance.cache-size", value: "64MB"
+            }
+
+            step distributed on glfs.first after dirs {
+              gluster.volume "gv1", bricks: ["${gluster.peer_address(n)}:/data/brick2/gv1" for n in glfs], replica: 0, force: true
+            }
+
+            step arbitrated on glfs.first after distributed {
+              gluster.volume "gv2", bricks: ["${gluster.peer_address(n)}:/data/brick3/gv2" for n in glfs], replica: 3, arbiter: 1, force: true
+            }
+            """.write(toFile: morePath, atomically: true, encoding: .utf8)
+        func more(_ mode: String) throws -> TernProcess.Result {
+            try TernProcess.run(
+                [mode, "--lab", "--lab-dir", lab.directory, "-i", lab.inventoryPath, "-i", groups, "--log-dir", scratch + "/runs", morePath],
+                timeout: 240)
+        }
+        let applied = try more("apply")
+        #expect(applied.status == 0, "\(applied.stdout)\(applied.stderr)")
+        let volumes = try on("lab1", "gluster --mode=script volume info gv1; gluster --mode=script volume info gv2; gluster --mode=script volume get gv0 performance.cache-size")
+        #expect(volumes.stdout.contains("Type: Distribute"), "\(volumes.stdout)")
+        #expect(volumes.stdout.contains("Number of Bricks: 1 x (2 + 1) = 3"), "\(volumes.stdout)")
+        #expect(volumes.stdout.contains("64MB"), "\(volumes.stdout)")
+        let again = try more("apply")
+        #expect(again.stdout.contains("apply: 0 changed"), "\(again.stdout)")
+        let planned = try more("plan")
+        #expect(planned.status == 0 && planned.stdout.contains("nothing to do"), "\(planned.stdout)")
     }
 }
