@@ -4,7 +4,8 @@ import Testing
 /// `tern doc` as a user runs it, over the real standard library: the list
 /// of modules, a module's page, one recipe in full, unknown names, and a
 /// broken module. The standard library's own documentation is checked
-/// here too: every recipe has a `///` doc with an example.
+/// here too: every recipe has a `///` doc with an example, and every
+/// parameter of every recipe and function has a `- name:` line.
 @Suite struct DocCommandTests {
     static let stdlib = TernProcess.repository.appendingPathComponent("stdlib").path
 
@@ -16,12 +17,72 @@ import Testing
 
     /// The recipe names of a module page: the `  name(` lines of its Recipes section.
     static func recipes(inPage page: String) -> [String] {
-        guard let start = page.range(of: "\nRecipes\n") else { return [] }
+        entries(inPage: page, section: "Recipes")
+    }
+
+    /// The names a section of a module page ("Recipes" or "Functions")
+    /// lists: its `  name(` lines (a wrapped signature and the summary
+    /// below it are indented further).
+    static func entries(inPage page: String, section title: String) -> [String] {
+        guard let start = page.range(of: "\n\(title)\n") else { return [] }
         let section = page[start.upperBound...].components(separatedBy: "\n\n")[0]
         return section.split(separator: "\n").compactMap { line in
             guard line.hasPrefix("  "), !line.hasPrefix("   "), let paren = line.firstIndex(of: "(") else { return nil }
             return String(line[line.index(line.startIndex, offsetBy: 2)..<paren])
         }
+    }
+
+    /// The parameter names of the signature a `tern doc MODULE.NAME` page
+    /// starts with (`recipe gluster.volume(name: string, replica = 3, ...)`,
+    /// possibly wrapped over several lines): the text between its outer
+    /// parentheses, split at the commas that are outside strings, lists,
+    /// maps and calls; each parameter's name is the identifier it starts
+    /// with. nil when the page does not start with a signature.
+    static func parameters(ofPage page: String) -> [String]? {
+        let signature = page.components(separatedBy: "\n\n")[0]
+            .split(separator: "\n").map { $0.trimmingCharacters(in: .whitespaces) }.joined(separator: " ")
+        guard signature.hasPrefix("recipe ") || signature.hasPrefix("fn "),
+              let open = signature.firstIndex(of: "(") else { return nil }
+        var parts: [String] = [], current = "", depth = 0, quoted = false, escaped = false, closed = false
+        for c in signature[signature.index(after: open)...] {
+            if quoted {
+                if escaped { escaped = false } else if c == "\\" { escaped = true } else if c == "\"" { quoted = false }
+                current.append(c)
+                continue
+            }
+            switch c {
+            case "\"": quoted = true
+            case "(", "[", "{": depth += 1
+            case ")" where depth == 0: closed = true
+            case ")", "]", "}": depth -= 1
+            case "," where depth == 0:
+                parts.append(current)
+                current = ""
+                continue
+            default: break
+            }
+            if closed { break }
+            current.append(c)
+        }
+        guard closed else { return nil }
+        parts.append(current)
+        return parts.map { $0.trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty }
+            .map { String($0.prefix { $0.isLetter || $0.isNumber || $0 == "_" }) }
+    }
+
+    /// The names a doc gives a parameter line to: `- name: ...`, or
+    /// `- a, b: ...` for several that share one description.
+    static func documentedNames(inDoc doc: String) -> Set<String> {
+        var names = Set<String>()
+        for line in doc.split(separator: "\n") where line.hasPrefix("- ") {
+            guard let colon = line.firstIndex(of: ":") else { continue }
+            let list = line[line.index(line.startIndex, offsetBy: 2)..<colon]
+                .split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }
+            guard list.allSatisfy({ !$0.isEmpty && $0.allSatisfy { $0.isLetter || $0.isNumber || $0 == "_" } })
+            else { continue }
+            names.formUnion(list)
+        }
+        return names
     }
 
     @Test func listShowsEveryStdlibModuleWithItsSummary() throws {
@@ -91,6 +152,44 @@ import Testing
             #expect(!doc.isEmpty && !doc.contains("(not documented)"), "\(module).\(recipe) has no /// doc")
             let example = doc.split(separator: "\n").first { $0.hasPrefix("Example:") }
             #expect(example?.contains("\(module).\(recipe)") ?? false, "\(module).\(recipe) has no example:\n\(r.stdout)")
+        }
+    }
+
+    @Test func signaturesAndParameterLinesAreParsed() throws {
+        #expect(Self.parameters(ofPage: "recipe gluster.volume(name: string, bricks: list, replica = 3, arbiter = 0,\n"
+            + "                      force = false)\n\nEnsures.\n") == ["name", "bricks", "replica", "arbiter", "force"])
+        #expect(Self.parameters(ofPage: "fn m.f(a = \"x, y)\", b = [\"p\", \"q\"], c = {k: f(1, 2)}, d)\n") == ["a", "b", "c", "d"])
+        #expect(Self.parameters(ofPage: "recipe gluster.glusterd()\n\nEnsures.\n") == [])
+        #expect(Self.parameters(ofPage: "(not documented)\n") == nil)
+        let real = try TernProcess.run(["doc", "--stdlib", Self.stdlib, "heketi.config"])
+        #expect(Self.parameters(ofPage: real.stdout) == ["port", "admin_key", "user_key", "executor", "keyfile",
+                                                          "ssh_user", "ssh_port", "fstab", "db", "loglevel"])
+        #expect(Self.documentedNames(inDoc: "Text.\n\n- a: one\n- b, c_2: two\n  - d: indented\n- e f: prose\n- `g`: code\n")
+            == ["a", "b", "c_2"])
+    }
+
+    /// Every parameter of every recipe and function of the standard library
+    /// has a `- name:` line (or a place in a `- a, b:` line) in its doc,
+    /// checked against the signature `tern doc MODULE.NAME` shows.
+    @Test(arguments: modules)
+    func everyParameterIsDocumented(_ module: String) throws {
+        let page = try TernProcess.run(["doc", "--stdlib", Self.stdlib, module])
+        #expect(page.status == 0, "\(page.stderr)")
+        let names = Self.entries(inPage: page.stdout, section: "Recipes")
+            + Self.entries(inPage: page.stdout, section: "Functions")
+        #expect(!names.isEmpty, "\(module) lists no recipes or functions:\n\(page.stdout)")
+        for name in names {
+            let r = try TernProcess.run(["doc", "--stdlib", Self.stdlib, "\(module).\(name)"])
+            #expect(r.status == 0, "\(r.stderr)")
+            guard let parameters = Self.parameters(ofPage: r.stdout) else {
+                Issue.record("\(module).\(name): no signature at the top of its page:\n\(r.stdout)")
+                continue
+            }
+            let doc = r.stdout.components(separatedBy: "\n\n").dropFirst().dropLast().joined(separator: "\n\n")
+            let documented = Self.documentedNames(inDoc: doc)
+            let missing = parameters.filter { !documented.contains($0) }
+            #expect(missing.isEmpty,
+                "\(module).\(name) has no `- name:` line for \(missing.joined(separator: ", ")):\n\(r.stdout)")
         }
     }
 
