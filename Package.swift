@@ -27,11 +27,12 @@ let package = Package(
         .target(name: "TernEngine", dependencies: ["TernPlan", "TernSource"]),
         .systemLibrary(name: "CLibSSH2", pkgConfig: "libssh2", providers: [.apt(["libssh2-1-dev"])]),
         .target(name: "TernSSH", dependencies: ["CLibSSH2", "TernEngine", "TernPlan"]),
+        .systemLibrary(name: "CLibEdit", pkgConfig: "libedit", providers: [.apt(["libedit-dev"])]),
         .target(name: "TernLab"),
         .executableTarget(
             name: "tern",
             dependencies: [
-                "TernSource", "TernPlan", "TernLang", "TernLab", "TernEngine", "TernSSH",
+                "TernSource", "TernPlan", "TernLang", "TernLab", "TernEngine", "TernSSH", "CLibEdit",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),

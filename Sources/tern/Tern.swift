@@ -27,7 +27,7 @@ struct Tern: AsyncParsableCommand {
             64 for a wrong command line; `tern run` adds 2 (the command failed on a
             host) and 4 (a host could not be reached).
             """,
-        subcommands: [Check.self, Graph.self, PlanCommand.self, ApplyCommand.self, Run.self, Lab.self, DocCommand.self]
+        subcommands: [Check.self, Graph.self, PlanCommand.self, ApplyCommand.self, Run.self, Lab.self, DocCommand.self, ReplCommand.self]
     )
 
     static func main() async {

@@ -24,7 +24,8 @@ enum TernProcess {
         .deletingLastPathComponent().deletingLastPathComponent()
 
     /// Runs tern with `arguments`; fails the test if it runs past `timeout` seconds.
-    static func run(_ arguments: [String], environment: [String: String] = [:], timeout: Double = 120) throws -> Result {
+    /// `stdin`: a file to read standard input from (default: nothing).
+    static func run(_ arguments: [String], environment: [String: String] = [:], timeout: Double = 120, stdin: String? = nil) throws -> Result {
         let dir = FileManager.default.temporaryDirectory.appendingPathComponent("tern-cli-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
         defer { try? FileManager.default.removeItem(at: dir) }
@@ -41,7 +42,7 @@ enum TernProcess {
         p.environment = env
         p.standardOutput = try FileHandle(forWritingTo: out)
         p.standardError = try FileHandle(forWritingTo: err)
-        p.standardInput = FileHandle.nullDevice
+        p.standardInput = try stdin.map { try FileHandle(forReadingFrom: URL(fileURLWithPath: $0)) } ?? FileHandle.nullDevice
         let done = DispatchSemaphore(value: 0)
         p.terminationHandler = { _ in done.signal() }
         try p.run()
