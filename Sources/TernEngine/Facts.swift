@@ -33,6 +33,8 @@ actor FactCache {
 public enum FactScript {
     /// `name=value` lines for os_family, os_id, os_version, pkg_manager,
     /// init_system, arch, hostname, kernel (the names the language knows).
+    /// init_system is what runs as PID 1: systemd, openrc, sysv, or none
+    /// (a container or a lab host, where a daemon is started directly).
     public static let command = """
         ID=; ID_LIKE=; VERSION_ID=; [ -r /etc/os-release ] && . /etc/os-release
         fam="$ID"
@@ -45,9 +47,10 @@ public enum FactScript {
         for c in apt-get:apt dnf:dnf yum:yum zypper:zypper apk:apk pacman:pacman; do
           if command -v "${c%%:*}" >/dev/null 2>&1; then pm="${c#*:}"; break; fi
         done
+        one=$(cat /proc/1/comm 2>/dev/null)
         if [ -d /run/systemd/system ]; then init=systemd
-        elif command -v rc-service >/dev/null 2>&1; then init=openrc
-        elif [ -d /etc/init.d ]; then init=sysv
+        elif [ "$one" = openrc-init ] || { [ "$one" = init ] && command -v rc-service >/dev/null 2>&1; }; then init=openrc
+        elif [ "$one" = init ] && [ -d /etc/init.d ]; then init=sysv
         else init=none; fi
         printf 'os_family=%s\\nos_id=%s\\nos_version=%s\\npkg_manager=%s\\ninit_system=%s\\narch=%s\\nhostname=%s\\nkernel=%s\\n' \
           "${fam:-unknown}" "${ID:-unknown}" "$VERSION_ID" "$pm" "$init" "$(uname -m)" "$(uname -n)" "$(uname -r)"

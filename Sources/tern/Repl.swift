@@ -62,6 +62,10 @@ struct ReplCommand: AsyncParsableCommand {
                 doc(input)
                 continue
             }
+            if input.hasPrefix(":facts") {
+                await facts(String(input.dropFirst(6)).trimmingCharacters(in: .whitespaces), session: session, transport: transport)
+                continue
+            }
             switch session.submit(input) {
             case .text(let t):
                 if !t.isEmpty { printLine(t) }
@@ -120,6 +124,32 @@ struct ReplCommand: AsyncParsableCommand {
         if report.interrupted { lines.append("interrupted") }
         FileHandle.standardOutput.write(Data(secrets.redact(lines.joined(separator: "\n") + "\n").utf8))
         session.finished(r, failed: report.hasFailures || report.interrupted || o.mode == .plan)
+    }
+
+    /// `:facts HOSTS`: the facts playbooks see as `host.facts.*`, gathered
+    /// with the engine's one command per host.
+    func facts(_ expression: String, session: ReplSession, transport: SSHTransport) async {
+        guard !expression.isEmpty else {
+            printLine("write :facts HOSTS, e.g. :facts lab")
+            return
+        }
+        switch session.hosts(expression) {
+        case .failure(let e):
+            printLine(e.description)
+        case .success(let hosts):
+            let outcomes = await AdHoc.run(CommandRequest(FactScript.command), on: hosts, transport: transport, limit: forks)
+            for (h, o) in zip(hosts, outcomes) {
+                switch o {
+                case .finished(let r) where r.succeeded:
+                    let f = FactScript.parse(r.stdoutText)
+                    printLine(h.name + "\n" + f.keys.sorted().map { "  \($0) = \(f[$0] ?? "")" }.joined(separator: "\n"))
+                case .finished(let r):
+                    printLine("\(h.name) | failed | status \(r.exitStatus)")
+                case .error(let e):
+                    printLine("\(h.name) | \(e.isUnreachable ? "unreachable" : "failed") | \(e)")
+                }
+            }
+        }
     }
 
     /// `:doc [MODULE[.NAME]]` through `tern doc`'s own pages.

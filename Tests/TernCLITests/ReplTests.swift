@@ -66,6 +66,8 @@ import TernLab
                 "on lab - lab1 run \"false\"",
                 ":hosts",
                 ":vars lab3",
+                ":facts lab - lab1",
+                ":facts 42",
                 ":save \(saved)",
             ])
             #expect(r.status == 0, "\(r.stderr)")
@@ -77,6 +79,9 @@ import TernLab
             #expect(out.contains("lab2 | failed") && out.contains("lab3 | failed"), "\(out)")
             #expect(out.contains("gluster_address = \"127.0.75.3\""), "\(out)")
             #expect(out.contains("saved 1 definition and 2 steps"), "\(out)")
+            #expect(out.contains("lab2\n  arch = ") && out.contains("lab3\n  arch = "), "\(out)")
+            #expect(out.contains("init_system = none") && out.contains("os_family = debian"), "\(out)")
+            #expect(out.contains("'42' is not a host or a set of hosts"), "\(out)")
             let file = try String(contentsOfFile: saved, encoding: .utf8)
             #expect(file.contains("run \"hostname\""))
             #expect(!file.contains("run \"false\""), "a failed action is not saved")

@@ -17,6 +17,8 @@ struct ReplEvaluation: Sendable {
     var secrets: Redactor
     /// The expression's value, as shown: `"text"  (string)`.
     var shown: String?
+    /// The hosts the expression names, when it is a host or a host set.
+    var selectedHosts: [PlanHost]?
     var hosts: [HostInfo] = []
     var groups: [(name: String, members: [String])] = []
     /// Global names of the document, and `module.name` of what it uses.
@@ -63,6 +65,12 @@ struct ReplEvaluation: Sendable {
                 if !ev.diagnostics.hasErrors {
                     let v = ev.eval(expr, nil, module)
                     if !ev.diagnostics.hasErrors { result.shown = ReplValue.show(v, ev.inventory) }
+                    let all = ev.inventory.planHosts
+                    switch v {
+                    case .host(let h): result.selectedHosts = [all[h]]
+                    case .hosts(let hs): result.selectedHosts = hs.map { all[$0] }
+                    default: break
+                    }
                 }
             }
             var names = Set(module.globals.keys).union(module.order)

@@ -167,6 +167,18 @@ public final class ReplSession: @unchecked Sendable {
         return .run(ReplRun(graph: graph, selection: Set(graph.stepNodes[s]), steps: [name], mode: .session, secrets: e.secrets, saved: step))
     }
 
+    /// The hosts a target expression names (`:facts glfs`), or why not.
+    public func hosts(_ expression: String) -> Result<[PlanHost], ReplError> {
+        let e = evaluate(input: "", expression: expression)
+        if e.errors > 0 {
+            return .failure(ReplError(DiagnosticRenderer(color: false).render(e.diagnostics)))
+        }
+        guard let hosts = e.selectedHosts, !hosts.isEmpty else {
+            return .failure(ReplError("'\(expression)' is not a host or a set of hosts"))
+        }
+        return .success(hosts)
+    }
+
     /// After a run: keep it for `:save` when nothing failed.
     public func finished(_ run: ReplRun, failed: Bool) {
         guard !failed, let s = run.saved, let name = run.steps.first else { return }
@@ -188,6 +200,7 @@ public final class ReplSession: @unchecked Sendable {
         (":plan STEP", "check one step (with what it depends on), change nothing"),
         (":apply STEP", "apply one step (with what it depends on)"),
         (":mode plan|apply", "whether `on ...` inputs only check (plan) or also apply"),
+        (":facts HOSTS", "gather and show the hosts' facts (one command per host)"),
         (":doc [MODULE[.NAME]]", "the standard library's documentation"),
         (":save FILE", "write the definitions and the actions that succeeded as a playbook"),
         (":quit", "leave (Ctrl-D too)"),
