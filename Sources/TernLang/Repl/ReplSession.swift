@@ -138,7 +138,8 @@ public final class ReplSession: @unchecked Sendable {
         guard e.errors == 0 else { return .diagnostics(e.diagnostics) }
         definitions.append(text)
         last = e
-        let warnings = e.diagnostics.filter { $0.severity == .warning }
+        // Warnings about this input only: earlier ones were shown already.
+        let warnings = e.diagnostics.filter { $0.severity == .warning && $0.span?.file.path == "<input>" }
         return warnings.isEmpty ? .text("") : .diagnostics(warnings)
     }
 
