@@ -14,8 +14,9 @@ public struct CheckOutcome: Sendable, Hashable {
 /// Several read-only checks as one remote command: the fewest round trips.
 ///
 /// The script goes to `/bin/sh -s` on standard input (no limit on its
-/// length, unlike a command line). Each check runs in a subshell with
-/// standard input closed, so an `exit` ends only that check; after it, a
+/// length, unlike a command line). Each check runs through `eval` of one
+/// quoted word in a subshell with standard input closed, so an `exit` or a
+/// syntax error ends only that check; after it, a
 /// marker line with a random token, the check's index and its status goes to
 /// standard output, and one with the index to standard error, so each
 /// stream splits back into one part per check. A single check is sent as it
@@ -24,7 +25,9 @@ public enum CheckScript {
     public static func script(_ checks: [String], token: String) -> String {
         var s = ""
         for (i, c) in checks.enumerated() {
-            s += "(\n\(c)\n) </dev/null\n"
+            // `eval` of one quoted word: a check with a syntax error fails
+            // alone instead of swallowing the rest of the script.
+            s += "( eval \(ShellQuote.quote(c)) ) </dev/null\n"
             s += "tern_rc=$?; printf '\\n%s %d %d\\n' \(token) \(i) \"$tern_rc\"; printf '\\n%s %d\\n' \(token) \(i) >&2\n"
         }
         return s

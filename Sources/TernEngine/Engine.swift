@@ -157,8 +157,10 @@ struct Walker {
     }
 
     mutating func run() async -> RunReport {
-        // Steps with no selected node are done from the start.
-        var emptySteps = (0..<graph.steps.count).filter { stepUnfinished[$0] == 0 }
+        // Steps with no selected node and nothing to wait for are done from
+        // the start; one that still waits is done when its `after` steps are
+        // (`stepDone` carries it on then), and never twice.
+        var emptySteps = (0..<graph.steps.count).filter { stepUnfinished[$0] == 0 && afterPending[$0] == 0 }
         while let s = emptySteps.popLast() {
             for t in stepUsers[s] {
                 afterPending[t] -= 1
@@ -176,6 +178,11 @@ struct Walker {
                 running -= 1
                 finish(outcome.report, output: outcome.output)
             }
+        }
+        // Every selected node has a report; one without would be a walker
+        // bug, reported as a failure rather than passed over in silence.
+        for i in graph.nodes.indices where selected[i] && reports[i] == nil {
+            reports[i] = NodeReport(node: i, ref: graph.nodes[i].ref, status: .failed("never became ready (an engine error; please report it)"))
         }
         let d = ContinuousClock.now - clock
         return RunReport(
@@ -258,25 +265,43 @@ struct Walker {
         return out
     }
 
+    /// Nodes share a batch only when their checks run the same way: same
+    /// host, same `become`, same `timeout` (a check must never outlive its
+    /// step's timeout by riding in another's batch).
     func batchKey(_ i: Int) -> String {
         let n = graph.nodes[i]
-        return "\(n.host) \(graph.steps[n.step].options.become ?? "")"
+        let o = graph.steps[n.step].options
+        return "\(n.host) \(o.become ?? "") \(o.timeoutMillis.map(String.init) ?? "-")"
     }
 
     /// The status of a ready node that will not run, or nil when it runs.
     func settledWithoutRunning(_ i: Int) -> NodeStatus? {
         let node = graph.nodes[i]
         let blockers = stepBlocker
-        if let b = graph.stepAfter[node.step].lazy.compactMap({ blockers[$0] }).first ?? extraBlocker[i] {
+        let isHandler = graph.steps[node.step].options.handler
+        // A handler nothing notified does not run, whatever failed.
+        if isHandler, notifiedBy[i] == nil { return .notNotified }
+        if let b = graph.stepAfter[node.step].lazy.compactMap({ blockers[$0] }).first {
+            return .skipped("\(b) did not succeed")
+        }
+        if isHandler {
+            // A notified handler waits for every node that may notify it, but
+            // only the failure of one that did notify it (or of a node it
+            // reads data from) stops it.
+            let notifiers = Set(notifiedBy[i] ?? [])
+            for d in node.extraDependencies where selected[d] {
+                guard let r = reports[d], !r.status.letsDependentsRun else { continue }
+                let mayNotify = graph.nodes[d].host == node.host
+                    && graph.nodes[d].actions.contains { $0.notify.contains(node.ref.step) }
+                if !mayNotify || notifiers.contains(r.ref.step) { return .skipped("\(r.ref) did not succeed") }
+            }
+        } else if let b = extraBlocker[i] {
             return .skipped("\(b) did not succeed")
         }
         if engine.control.isInterrupted { return .cancelled(engine.control.reason) }
         if case .never = node.condition { return .conditionFalse }
-        if graph.steps[node.step].options.handler {
-            if notifiedBy[i] == nil { return .notNotified }
-            // A notified handler would run; plan mode runs no handler checks.
-            if engine.options.mode == .plan { return .wouldChange }
-        }
+        // A notified handler would run; plan mode runs no handler checks.
+        if isHandler, engine.options.mode == .plan { return .wouldChange }
         if let reason = memory.downReason(graph.hosts[node.host].name) {
             return .unreachable("\(graph.hosts[node.host].name) is unreachable: \(reason)")
         }
@@ -292,7 +317,7 @@ struct Walker {
         if report.status.isFailure {
             failed = true
             if engine.options.failFast, !engine.control.isInterrupted {
-                engine.control.interrupt("--fail-fast: \(node.ref) failed")
+                engine.control.interrupt("--fail-fast: \(node.ref) failed", byUser: false)
             }
         }
 

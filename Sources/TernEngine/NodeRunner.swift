@@ -64,6 +64,11 @@ struct NodeRunner: Sendable {
     }
 
     private func body(records: RecordLog) async -> Outcome {
+        // Interrupted while this node waited for a host slot: it does not start.
+        if control.isInterrupted {
+            await batch?.withdraw()
+            return report(.cancelled(control.reason), node.actions.map { ActionReport(label: $0.label, status: .notRun) })
+        }
         if let reason = memory.downReason(host.name) {
             await batch?.withdraw()
             return report(.unreachable("\(host.name) is unreachable: \(reason)"))
@@ -215,7 +220,7 @@ struct NodeRunner: Sendable {
                 break
             }
             if control.isInterrupted {
-                status = .cancelled("the run was interrupted")
+                status = .cancelled(control.reason)
                 break
             }
             var commands = records.take()
@@ -301,7 +306,8 @@ struct NodeRunner: Sendable {
         for attempt in 1...attempts {
             if attempt > 1 {
                 if control.isInterrupted { break }
-                if options.delayMillis > 0 { try? await Task.sleep(for: .milliseconds(options.delayMillis)) }
+                if options.delayMillis > 0 { await control.pause(millis: options.delayMillis) }
+                if control.isInterrupted { break }
             }
             let step = await applyOnce(a)
             commands += step.commands
@@ -437,15 +443,33 @@ final class RecordLog: Sendable {
 /// ones stop between actions.
 public final class RunControl: Sendable {
     private let flag = Atomic<Bool>(false)
-    private let why = Mutex<String>("the run was interrupted")
+    private let why = Mutex<(reason: String, byUser: Bool)>(("the run was interrupted", true))
 
     public init() {}
 
-    public func interrupt(_ reason: String = "the run was interrupted") {
-        why.withLock { $0 = reason }
-        flag.store(true, ordering: .sequentiallyConsistent)
+    /// `byUser`: Ctrl-C or a signal, as opposed to `--fail-fast`. The first
+    /// interrupt's reason is kept.
+    public func interrupt(_ reason: String = "the run was interrupted", byUser: Bool = true) {
+        let first = why.withLock { w -> Bool in
+            guard !flag.load(ordering: .sequentiallyConsistent) else { return false }
+            w = (reason, byUser)
+            return true
+        }
+        if first { flag.store(true, ordering: .sequentiallyConsistent) }
     }
 
     public var isInterrupted: Bool { flag.load(ordering: .sequentiallyConsistent) }
-    public var reason: String { why.withLock { $0 } }
+    public var reason: String { why.withLock { $0.reason } }
+    /// True when a person (or a signal) stopped the run.
+    public var interruptedByUser: Bool { isInterrupted && why.withLock { $0.byUser } }
+
+    /// Waits `millis`, or less when the run is interrupted meanwhile.
+    func pause(millis: Int) async {
+        var left = millis
+        while left > 0, !isInterrupted {
+            let step = min(left, 100)
+            try? await Task.sleep(for: .milliseconds(step))
+            left -= step
+        }
+    }
 }

@@ -1,3 +1,4 @@
+import Foundation
 import Synchronization
 import TernPlan
 
@@ -98,7 +99,16 @@ struct RuntimeResolver {
             let host = try self.host(hostName)
             switch try await self.command(command) {
             case .unknown(let why): return .unknown(why)
-            case .known(let c): return .known(.string(try await run(c.real, on: host, what: "running \(c.shown)")))
+            case .known(let c):
+                let out = try await run(c.real, on: host, what: "running \(c.shown)")
+                // Output of a command built from a secret is secret, from
+                // the moment it exists: no message may quote it.
+                if command.containsSecret {
+                    secrets.add(out)
+                    secrets.add(out.trimmingCharacters(in: .whitespacesAndNewlines))
+                    return .known(.secret(out))
+                }
+                return .known(.string(out))
             }
         case .call(let f, let args):
             var values: [PlanValue] = []

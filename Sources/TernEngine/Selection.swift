@@ -50,7 +50,11 @@ public enum Selection {
             if let s = last[n.ref], again.contains(s) { start.insert(i) }
         }
         var chosen = withDependents(start, in: graph)
-        for i in chosen { chosen.formUnion(graph.nodes[i].extraDependencies) }
+        // The nodes whose data they read, and the nodes those read, ...
+        var stack = Array(chosen)
+        while let i = stack.popLast() {
+            for d in graph.nodes[i].extraDependencies where chosen.insert(d).inserted { stack.append(d) }
+        }
         return withHandlers(chosen, in: graph)
     }
 

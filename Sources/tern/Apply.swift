@@ -1,5 +1,6 @@
 import ArgumentParser
 import Foundation
+import Synchronization
 import TernEngine
 import TernLang
 import TernPlan
@@ -156,7 +157,7 @@ struct EngineRun {
         await transport.shutdown()
         interrupts.stop()
 
-        let status = exitStatus(report)
+        let status = exitStatus(report, control: control)
         if let log {
             do {
                 try log.finish(report, hosts: graph.hosts, playbook: playbook)
@@ -168,8 +169,8 @@ struct EngineRun {
         if status != 0 { throw ExitCode(status) }
     }
 
-    func exitStatus(_ report: RunReport) -> Int32 {
-        if report.interrupted, !failFast { return RunExit.interrupted }
+    func exitStatus(_ report: RunReport, control: RunControl) -> Int32 {
+        if report.interrupted, control.interruptedByUser { return RunExit.interrupted }
         if report.nodes.contains(where: { if case .failed? = $0?.status { true } else { false } }) { return RunExit.failed }
         if report.hasUnreachable { return RunExit.unreachable }
         if report.interrupted { return RunExit.failed }
@@ -217,8 +218,9 @@ final class Interrupts {
         signal(SIGINT, SIG_IGN)
         signal(SIGTERM, SIG_IGN)
         let s = DispatchSource.makeSignalSource(signal: SIGINT, queue: .global())
+        let presses = Atomic<Int>(0)
         s.setEventHandler {
-            if control.isInterrupted {
+            if presses.add(1, ordering: .relaxed).newValue > 1 {
                 FileHandle.standardError.write(Data("\ntern: interrupted again: exiting now\n".utf8))
                 exit(RunExit.interrupted)
             }

@@ -49,6 +49,16 @@ import TernPlan
         #expect(o[0].satisfied && !o[1].satisfied)
     }
 
+    @Test func aCheckWithASyntaxErrorFailsAlone() throws {
+        let token = CheckScript.randomToken()
+        let r = try sh(CheckScript.script(["test \"x", "true", "echo \"it's ok\"; exit 0", "exit 4"], token: token))
+        let o = CheckScript.split(r, count: 4, token: token)
+        #expect(o[0] != nil && o[0]?.exitStatus != 0)
+        #expect(o[1]?.exitStatus == 0)
+        #expect(o[2]?.stdout == "it's ok\n")
+        #expect(o[3]?.exitStatus == 4)
+    }
+
     @Test func aKilledBatchLeavesTheRestUnknown() throws {
         let token = CheckScript.randomToken()
         let r = try sh(CheckScript.script(["true", "kill -9 $$", "true"], token: token))

@@ -26,6 +26,8 @@ final class MemoryTransport: Transport {
         var keys: [String: Set<String>] = [:]
         var log: [(host: String, command: String)] = []
         var execs: [(host: String, command: String)] = []
+        /// The timeout of each exec, parallel to `execs`.
+        var timeouts: [Int?] = []
         var inFlight: [String: Int] = [:]
         var peakHosts = 0
         var held: [String: Int] = [:]
@@ -55,6 +57,7 @@ final class MemoryTransport: Transport {
         let down = state.withLock { s -> Bool in
             guard !s.unreachable.contains(host.name) else { return true }
             s.execs.append((host.name, request.command))
+            s.timeouts.append(request.timeoutMillis)
             s.inFlight[host.name, default: 0] += 1
             s.peakHosts = max(s.peakHosts, s.inFlight.values.filter { $0 > 0 }.count)
             return false
@@ -72,34 +75,54 @@ final class MemoryTransport: Transport {
         return CommandResult(stdout: Array(out.utf8), stderr: Array(err.utf8), exitStatus: rc, durationMillis: 1)
     }
 
-    /// Answers a batch script in the format `CheckScript` writes.
+    /// Answers a batch script in the format `CheckScript` writes: per check,
+    /// `( eval WORD ) </dev/null` (WORD a shell-quoted word), then a marker line.
     private func batch(_ script: String, host: String) async -> CommandResult {
-        let lines = script.split(separator: "\n", omittingEmptySubsequences: false).map(String.init)
         var out = "", err = ""
-        var i = 0
+        var rest = Substring(script)
         var index = 0
-        while i < lines.count {
-            guard lines[i] == "(" else {
-                i += 1
-                continue
-            }
-            var body: [String] = []
-            i += 1
-            while i < lines.count, lines[i] != ") </dev/null" {
-                body.append(lines[i])
-                i += 1
-            }
-            i += 1
+        while let open = rest.range(of: "( eval ") {
+            rest = rest[open.upperBound...]
+            let (check, after) = Self.unquoteWord(rest)
+            rest = after
+            guard let close = rest.range(of: " ) </dev/null\n") else { break }
+            rest = rest[close.upperBound...]
             // The marker line names the token.
-            let marker = lines[i]
-            let token = marker.components(separatedBy: "'\\n%s %d %d\\n' ")[1].split(separator: " ")[0]
-            let (o, e, rc) = await run(body.joined(separator: "\n"), host: host)
+            let line = rest.prefix { $0 != "\n" }
+            let token = String(line).components(separatedBy: "'\\n%s %d %d\\n' ")[1].split(separator: " ")[0]
+            let (o, e, rc) = await run(check, host: host)
             out += o + "\n\(token) \(index) \(rc)\n"
             err += e + "\n\(token) \(index)\n"
             index += 1
-            i += 1
         }
         return CommandResult(stdout: Array(out.utf8), stderr: Array(err.utf8), exitStatus: 0, durationMillis: 1)
+    }
+
+    /// One shell word as `ShellQuote.quote` writes it: bare, or in single
+    /// quotes with `'\\''` for a quote inside.
+    static func unquoteWord(_ s: Substring) -> (String, Substring) {
+        var word = ""
+        var i = s.startIndex
+        while i < s.endIndex, s[i] != " " {
+            if s[i] == "'" {
+                i = s.index(after: i)
+                while i < s.endIndex, s[i] != "'" {
+                    word.append(s[i])
+                    i = s.index(after: i)
+                }
+                if i < s.endIndex { i = s.index(after: i) }
+            } else if s[i] == "\\" {
+                i = s.index(after: i)
+                if i < s.endIndex {
+                    word.append(s[i])
+                    i = s.index(after: i)
+                }
+            } else {
+                word.append(s[i])
+                i = s.index(after: i)
+            }
+        }
+        return (word, s[i...])
     }
 
     private func run(_ command: String, host: String) async -> (String, String, Int32) {

@@ -327,6 +327,107 @@ import TernSource
         #expect(r.status("y", "h2") == .ok)
     }
 
+    // MARK: regressions found in review
+
+    @Test func limitPastStepsWithNoSelectedNode() async throws {
+        // a and b run on h2 only; --limit h1 leaves them empty: c@h1 must run.
+        let (g, _) = try graph("""
+            step a on h2 { action check: "test a", apply: "set a" }
+            step b on h2 after a { action check: "test b", apply: "set b" }
+            step c on all_hosts after b { action check: "test c", apply: "set c" }
+            """, hosts: 2)
+        let r = await execute(g, MemoryTransport(), selection: try Selection.hosts(["h1"], in: g))
+        #expect(r.status("c", "h1") == .changed)
+        #expect(r.nodes.compactMap { $0 }.count == 1)
+    }
+
+    @Test func anEmptyStepDoesNotLetItsUsersPassAFailure() async throws {
+        let (g, _) = try graph("""
+            step a on h1 { action check: "test a", apply: "set a" }
+            step b on h2 after a { action check: "test b", apply: "set b" }
+            step x on h1 { action check: "test x", apply: "fail" }
+            step c on h1 after b, x { action check: "test c", apply: "set c" }
+            """, hosts: 2)
+        let t = MemoryTransport()
+        let r = await execute(g, t, selection: try Selection.hosts(["h1"], in: g))
+        #expect(r.status("c", "h1") == .skipped("x@h1 did not succeed"))
+        #expect(!t.has("c", on: "h1"))
+    }
+
+    @Test func checksRunUnderTheirOwnStepsTimeout() async throws {
+        let (g, _) = try graph("""
+            step a on h1 { action check: "test a", apply: "set a" }
+            step b on h1, timeout: 2s { action check: "test b", apply: "set b" }
+            step c on h1 after a, timeout: 3s { action check: "test c", apply: "set c" }
+            """, hosts: 1)
+        let t = MemoryTransport()
+        t.state.withLock { $0.keys["h1"] = ["a", "b", "c"] }
+        _ = await execute(g, t)
+        let s = t.state.withLock { $0 }
+        for (i, e) in s.execs.enumerated() {
+            let text = e.command == "/bin/sh -s" ? "" : e.command
+            if text.contains("test b") { #expect(s.timeouts[i] == 2000) }
+            if text.contains("test c") { #expect(s.timeouts[i] == 3000) }
+        }
+        // a's batch carries neither b's nor c's check (other timeouts).
+        #expect(s.execs.count == 3)
+    }
+
+    @Test func aValueReadWithASecretStaysOutOfMessages() async throws {
+        let (g, redactor) = try graph("""
+            secret tok from env "TOK"
+            step a on h1 { action check: "test x", apply: "say ${int(trim(read(h1, cmd: "say DBPASS-9f8e7d\\nunset ${tok}")))}" }
+            """, hosts: 1, environment: ["TOK": "token-value-1234"])
+        let r = await execute(g, MemoryTransport(), secrets: redactor)
+        guard case .failed(let why)? = r.status("a", "h1") else {
+            Issue.record("should fail: \(String(describing: r.status("a", "h1")))")
+            return
+        }
+        #expect(!why.contains("DBPASS"), "\(why)")
+    }
+
+    @Test func rerunFollowsDataAllTheWayBack() throws {
+        let (g, _) = try graph("""
+            step q on h1 { action check: "test q", apply: "say q" }
+            step p on h1 { action check: "test p${trim(output(q, h1))}", apply: "say p" }
+            step n on h1 { action check: "test n${trim(output(p, h1))}", apply: "say n" }
+            """, hosts: 1)
+        let again = Selection.rerun(last: [NodeRef(step: "n", host: "h1"): "failed"], in: g)
+        #expect(Set(again.map { g.nodes[$0].ref.step }) == ["n", "p", "q"])
+    }
+
+    @Test func aHandlerNotifiedRunsWhenAnotherPossibleNotifierFailed() async throws {
+        let (g, _) = try graph("""
+            step a on h1 { action check: "test a", apply: "set a", notify: restart }
+            step b on h1 { action check: "test b", apply: "fail", notify: restart }
+            handler restart on h1 { run "set restarted" }
+            """, hosts: 1)
+        let t = MemoryTransport()
+        let r = await execute(g, t)
+        #expect(r.status("b", "h1")?.isFailure == true)
+        #expect(r.status("restart", "h1") == .changed)
+        // Nothing notified it: not run, and not "skipped", whatever failed.
+        _ = t.state.withLock { $0.keys["h1"]?.remove("restarted") }
+        let again = await execute(g, t)
+        #expect(again.status("restart", "h1") == .notNotified)
+    }
+
+    @Test func nodesWaitingForASlotDoNotStartAfterAnInterrupt() async throws {
+        let (g, _) = try graph(#"step a on all_hosts { action check: "test a", apply: "set a" }"#, hosts: 6)
+        let control = RunControl()
+        let t = MemoryTransport()
+        let r = await execute(g, t, mode: .plan, forks: 1, control: control) { e in
+            if case .nodeFinished = e { control.interrupt() }
+        }
+        #expect(r.nodes.compactMap { $0 }.filter { if case .cancelled = $0.status { true } else { false } }.count >= 4)
+        #expect(t.execs.count <= 2)
+        // Who interrupted is kept: the first reason wins.
+        let c = RunControl()
+        c.interrupt("--fail-fast: x failed", byUser: false)
+        c.interrupt()
+        #expect(c.isInterrupted && !c.interruptedByUser && c.reason == "--fail-fast: x failed")
+    }
+
     @Test func aChangeInANodeRechecksTheRest() async throws {
         // c2's check depends on c1's apply: its first check is stale.
         let (g, _) = try graph("""
