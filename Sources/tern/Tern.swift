@@ -18,14 +18,18 @@ struct Tern: AsyncParsableCommand {
         discussion: """
             Examples:
               tern check playbooks/glusterfs.tern
-              tern check -i /var/lib/tern-lab/inventory.tern -p volume_size=50 playbooks/*.tern
               tern graph playbooks/glusterfs.tern --format dot | dot -Tsvg > graph.svg
               sudo tern lab up --hosts 3
               tern run --lab all -- uptime
+              tern plan --lab playbooks/lab-basics.tern
+              tern apply --lab playbooks/lab-basics.tern
+              tern doc gluster.volume
+              tern repl --lab
 
-            Exit status: 0 when everything is valid, 65 when a playbook is invalid,
-            64 for a wrong command line; `tern run` adds 2 (the command failed on a
-            host) and 4 (a host could not be reached).
+            Exit status: 0 on success, 65 when a playbook is invalid, 64 for a wrong
+            command line; `tern run` and `tern apply` add 2 (failed on a host) and 4
+            (a host could not be reached), `tern plan` 3 (changes pending), and
+            130 when interrupted.
             """,
         subcommands: [Check.self, Graph.self, PlanCommand.self, ApplyCommand.self, Run.self, Lab.self, DocCommand.self, ReplCommand.self]
     )
