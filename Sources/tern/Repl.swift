@@ -53,6 +53,11 @@ struct ReplCommand: AsyncParsableCommand {
         }
         var pending = ""
         while let line = lines.read(prompt: pending.isEmpty ? "tern> " : "  ... ") {
+            if lines.interrupted {
+                // Ctrl-C: drop the construct being typed.
+                pending = ""
+                continue
+            }
             pending += (pending.isEmpty ? "" : "\n") + line
             guard session.isComplete(pending) else { continue }
             let input = pending
