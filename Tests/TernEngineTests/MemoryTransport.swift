@@ -39,10 +39,13 @@ final class MemoryTransport: Transport {
 
     let state = Mutex(State())
     let facts: String
+    /// Called at the start of every exec (e.g. to interrupt a run mid-way).
+    let onExec: (@Sendable () -> Void)?
 
-    init(unreachable: Set<String> = [], facts: String = "os_family=debian\npkg_manager=apt\n") {
+    init(unreachable: Set<String> = [], facts: String = "os_family=debian\npkg_manager=apt\n", onExec: (@Sendable () -> Void)? = nil) {
         state.withLock { $0.unreachable = unreachable }
         self.facts = facts
+        self.onExec = onExec
     }
 
     func has(_ key: String, on host: String) -> Bool { state.withLock { $0.keys[host]?.contains(key) ?? false } }
@@ -64,6 +67,7 @@ final class MemoryTransport: Transport {
         }
         if down { throw .unreachable(host: host.name, reason: "connection refused") }
         defer { state.withLock { $0.inFlight[host.name, default: 1] -= 1 } }
+        onExec?()
         for _ in 0..<3 { await Task.yield() }
         if request.command == FactScript.command {
             return CommandResult(stdout: Array(facts.utf8), stderr: [], exitStatus: 0, durationMillis: 1)
