@@ -109,8 +109,6 @@ actor CheckBatch {
     private var expected: Int
     private var parts: [(id: Int, checks: [String])] = []
     private var waiters: [Int: CheckedContinuation<Result<[CheckOutcome?], TransportError>, Never>] = [:]
-    /// The remote commands this batch ran, for the node reports.
-    private(set) var commandsSent = 0
 
     init(
         host: PlanHost, become: String?, timeoutMillis: Int?, transport: any Transport, expected: Int,

@@ -14,8 +14,6 @@ public actor Limiter {
     private var busyHosts = 0
     private var held: Set<LockKey> = []
     private var lockWaiters: [LockKey: [CheckedContinuation<Void, Never>]] = [:]
-    /// The most hosts busy at once, for tests.
-    public private(set) var peakHosts = 0
 
     struct LockKey: Hashable {
         let host: Int
@@ -40,7 +38,6 @@ public actor Limiter {
 
     private func grant(_ host: Int) {
         busyHosts += 1
-        peakHosts = max(peakHosts, busyHosts)
         active[host] = 1
     }
 

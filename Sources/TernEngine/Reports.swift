@@ -188,6 +188,15 @@ public struct HostCounts: Sendable, Hashable {
 
     public init() {}
 
+    public static func += (a: inout HostCounts, b: HostCounts) {
+        a.ok += b.ok
+        a.changed += b.changed
+        a.failed += b.failed
+        a.skipped += b.skipped
+        a.unreachable += b.unreachable
+        a.cancelled += b.cancelled
+    }
+
     public mutating func add(_ status: NodeStatus) {
         switch status {
         case .ok: ok += 1

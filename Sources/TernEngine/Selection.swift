@@ -12,7 +12,7 @@ public enum Selection {
     /// patterns (`lab*`, `glfs-?`).
     public static func hosts(_ patterns: [String], in graph: StepGraph) throws(Failure) -> Set<Int> {
         var chosen = Set<Int>()
-        for pattern in patterns.flatMap({ $0.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) } }) where !pattern.isEmpty {
+        for pattern in names(patterns) {
             let matches = graph.hosts.indices.filter { glob(pattern, graph.hosts[$0].name) }
             guard !matches.isEmpty else {
                 var message = "--limit: no host of the playbook matches '\(pattern)'"
@@ -29,7 +29,7 @@ public enum Selection {
     public static func steps(_ names: [String], in graph: StepGraph) throws(Failure) -> Set<Int> {
         var nodes = Set<Int>()
         let known = graph.steps.map(\.name)
-        for name in names.flatMap({ $0.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) } }) where !name.isEmpty {
+        for name in Self.names(names) {
             guard let s = known.firstIndex(of: name) else {
                 var message = "--step: the playbook has no step '\(name)'"
                 if let c = Suggestions.closest(to: name, among: known) { message += "; did you mean '\(c)'?" }
@@ -99,6 +99,11 @@ public enum Selection {
             }
         }
         return out
+    }
+
+    /// Repeated options of comma-separated names (`--step a,b --step c`).
+    static func names(_ options: [String]) -> [String] {
+        options.flatMap { $0.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) } }.filter { !$0.isEmpty }
     }
 
     /// Shell-style matching of `*` and `?`.

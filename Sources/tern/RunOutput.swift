@@ -110,12 +110,7 @@ struct RunText: Sendable {
         var lines = ["", palette.paint("RECAP", "1")]
         var total = HostCounts()
         for (host, c) in rows {
-            total.ok += c.ok
-            total.changed += c.changed
-            total.failed += c.failed
-            total.skipped += c.skipped
-            total.unreachable += c.unreachable
-            total.cancelled += c.cancelled
+            total += c
             let changedWord = mode == .plan ? "to_change" : "changed"
             var l = host.padding(toLength: width, withPad: " ", startingAt: 0)
                 + "  " + palette.paint("ok=\(c.ok)", c.ok > 0 ? "32" : "0")

@@ -160,7 +160,7 @@ public final class ReplSession: @unchecked Sendable {
         runCount += 1
         let name = "repl_\(runCount)"
         let step = "step \(name) on \(split.targets) {\n  \(split.body)\n}"
-        let e = evaluate(input: step, expression: nil, inputOffsetShift: 0)
+        let e = evaluate(input: step, expression: nil)
         guard e.errors == 0, let graph = e.graph, let s = graph.steps.firstIndex(where: { $0.name == name }) else {
             return .diagnostics(e.diagnostics)
         }
@@ -305,7 +305,7 @@ public final class ReplSession: @unchecked Sendable {
     // MARK: evaluation
 
     /// The document: the playbook, the definitions, then the input.
-    private func evaluate(input: String, expression: String?, inputOffsetShift: Int = 0) -> ReplEvaluation {
+    private func evaluate(input: String, expression: String?) -> ReplEvaluation {
         var document = playbookText
         for d in definitions { document += (document.isEmpty || document.hasSuffix("\n") ? "" : "\n") + d + "\n" }
         if !document.isEmpty, !document.hasSuffix("\n") { document += "\n" }
@@ -318,7 +318,7 @@ public final class ReplSession: @unchecked Sendable {
             e.diagnostics = e.diagnostics.map { d in
                 d.moved { span in
                     guard span.file.path == e.documentFile?.path, span.start >= inputStart else { return span }
-                    return SourceSpan(file: file, start: span.start - inputStart + inputOffsetShift, end: span.end - inputStart + inputOffsetShift)
+                    return SourceSpan(file: file, start: span.start - inputStart, end: span.end - inputStart)
                 }
             }
         }
