@@ -101,7 +101,7 @@ extension ModuleDocumentation {
     /// of it and its diagnostics.
     public static func stdlib(_ name: String, in directory: String, baseDirectory: String? = nil) -> ModuleDocumentation? {
         guard let path = ModuleLoader(stdlibPath: directory, baseDirectory: nil).stdlibFile(name) else { return nil }
-        return onLargeStack {
+        return LargeStack.run {
             load(stdlibPath: directory, baseDirectory: baseDirectory, name: name, path: ModuleLoader.normalize(path), isPath: false)
         }
     }
@@ -114,7 +114,7 @@ extension ModuleDocumentation {
     ) -> ModuleDocumentation? {
         let absolute = ModuleLoader.normalize(path)
         guard FileManager.default.isReadableFile(atPath: absolute) else { return nil }
-        return onLargeStack {
+        return LargeStack.run {
             load(stdlibPath: stdlibPath, baseDirectory: baseDirectory, name: name, path: absolute, isPath: true)
         }
     }
@@ -159,27 +159,6 @@ extension ModuleDocumentation {
             name: name, path: path, doc: DocText.trimmed(syntax.moduleDoc), members: members, values: values,
             diagnostics: ev.diagnostics.sorted)
     }
-
-    /// Parsing recurses (to a bounded depth): run it on a thread with a
-    /// large stack, as the planner does, whatever thread the caller is on.
-    private static func onLargeStack<T: Sendable>(_ work: @escaping @Sendable () -> T?) -> T? {
-        let box = ResultBox<T>()
-        let done = DispatchSemaphore(value: 0)
-        let thread = Thread {
-            box.value = work()
-            done.signal()
-        }
-        thread.stackSize = 64 << 20
-        thread.start()
-        done.wait()
-        return box.value
-    }
-}
-
-/// Hands a result from a worker thread to the caller: written once before
-/// the semaphore is signalled, read after it is waited on.
-private final class ResultBox<T>: @unchecked Sendable {
-    var value: T?
 }
 
 /// Helpers for the text of doc comments.

@@ -47,22 +47,7 @@ public enum Planner {
     /// large stack: the nesting limits then hold on any caller's thread,
     /// including the small-stacked threads of Swift concurrency.
     public static func plan(path: String, text: String?, options: PlanOptions) -> PlanResult {
-        let box = ResultBox()
-        let done = DispatchSemaphore(value: 0)
-        let thread = Thread {
-            box.result = planOnThisThread(path: path, text: text, options: options)
-            done.signal()
-        }
-        thread.stackSize = 256 << 20
-        thread.start()
-        done.wait()
-        return box.result ?? PlanResult(graph: nil, diagnostics: [], secrets: Redactor(secrets: []))
-    }
-
-    /// Hands the result from the planning thread to the caller; written
-    /// once before the semaphore is signalled, read after it is waited on.
-    private final class ResultBox: @unchecked Sendable {
-        var result: PlanResult?
+        LargeStack.run { planOnThisThread(path: path, text: text, options: options) }
     }
 
     static func planOnThisThread(path: String, text: String?, options: PlanOptions) -> PlanResult {

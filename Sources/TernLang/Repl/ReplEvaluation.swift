@@ -28,21 +28,7 @@ struct ReplEvaluation: Sendable {
     var errors: Int { diagnostics.filter { $0.severity == .error }.count }
 
     static func run(path: String, text: String, options: PlanOptions, expression: String?) -> ReplEvaluation {
-        let box = Box()
-        let done = DispatchSemaphore(value: 0)
-        // The evaluator recurses: a large stack, as `Planner.plan` has.
-        let thread = Thread {
-            box.value = onThisThread(path: path, text: text, options: options, expression: expression)
-            done.signal()
-        }
-        thread.stackSize = 256 << 20
-        thread.start()
-        done.wait()
-        return box.value ?? ReplEvaluation(diagnostics: [], secrets: Redactor(secrets: []))
-    }
-
-    private final class Box: @unchecked Sendable {
-        var value: ReplEvaluation?
+        LargeStack.run { onThisThread(path: path, text: text, options: options, expression: expression) }
     }
 
     private static func onThisThread(path: String, text: String, options: PlanOptions, expression: String?) -> ReplEvaluation {
