@@ -1,6 +1,5 @@
 import ArgumentParser
 import Foundation
-import Synchronization
 import TernEngine
 import TernLang
 import TernPlan
@@ -146,7 +145,9 @@ struct EngineRun {
         engineOptions.applyDiffs = run.diff
         engineOptions.selection = selection
         let control = RunControl()
-        let interrupts = Interrupts(control: control)
+        let interrupts = Interrupts(
+            control: control, exitOnSecond: true,
+            message: "tern: interrupted: no new steps start; waiting for running commands (Ctrl-C again to exit now)")
         let transport = SSHTransport(passphrasePrompt: ConnectionOptions.terminalPassphrasePrompt, settings: try connection.settings())
         let engine = Engine(graph: graph, transport: transport, options: engineOptions, secrets: secrets, control: control) { event in
             printer.event(event)
@@ -205,42 +206,5 @@ struct EngineRun {
             throw ValidationError("--limit and --step together select no node of the playbook")
         }
         return chosen
-    }
-}
-
-/// Ctrl-C: the first stops new nodes from starting and lets running
-/// commands finish (uploads are atomic, so no file is left half written);
-/// the second exits at once.
-final class Interrupts {
-    let source: DispatchSourceSignal
-
-    init(control: RunControl) {
-        signal(SIGINT, SIG_IGN)
-        signal(SIGTERM, SIG_IGN)
-        let s = DispatchSource.makeSignalSource(signal: SIGINT, queue: .global())
-        let presses = Atomic<Int>(0)
-        s.setEventHandler {
-            if presses.add(1, ordering: .relaxed).newValue > 1 {
-                FileHandle.standardError.write(Data("\ntern: interrupted again: exiting now\n".utf8))
-                exit(RunExit.interrupted)
-            }
-            FileHandle.standardError.write(Data("\ntern: interrupted: no new steps start; waiting for running commands (Ctrl-C again to exit now)\n".utf8))
-            control.interrupt()
-        }
-        s.resume()
-        source = s
-        let t = DispatchSource.makeSignalSource(signal: SIGTERM, queue: .global())
-        t.setEventHandler { control.interrupt("the run was terminated") }
-        t.resume()
-        term = t
-    }
-
-    let term: DispatchSourceSignal
-
-    func stop() {
-        source.cancel()
-        term.cancel()
-        signal(SIGINT, SIG_DFL)
-        signal(SIGTERM, SIG_DFL)
     }
 }

@@ -109,7 +109,9 @@ struct ReplCommand: AsyncParsableCommand {
         }
         let control = RunControl()
         let secrets = SecretBook(r.secrets)
-        let interrupt = ReplInterrupt(control: control)
+        // Ctrl-C stops what runs, not the REPL.
+        let interrupt = Interrupts(
+            control: control, exitOnSecond: false, message: "interrupting: no new steps start; waiting for running commands")
         let report = await Engine(graph: r.graph, transport: transport, options: o, secrets: secrets, control: control).run()
         interrupt.stop()
         let palette = Palette(color: color)
@@ -175,28 +177,5 @@ struct ReplCommand: AsyncParsableCommand {
 extension ReplCommand {
     static func docCompletions(_ prefix: String) -> [String] {
         ":doc".hasPrefix(prefix) && !prefix.isEmpty ? [":doc"] : []
-    }
-}
-
-/// Ctrl-C while something runs stops it (no new node starts; running
-/// commands finish or time out), not the REPL.
-final class ReplInterrupt {
-    let source: DispatchSourceSignal
-    let previous: sig_t?
-
-    init(control: RunControl) {
-        previous = signal(SIGINT, SIG_IGN)
-        let s = DispatchSource.makeSignalSource(signal: SIGINT, queue: .global())
-        s.setEventHandler {
-            FileHandle.standardError.write(Data("\ninterrupting: no new steps start; waiting for running commands\n".utf8))
-            control.interrupt()
-        }
-        s.resume()
-        source = s
-    }
-
-    func stop() {
-        source.cancel()
-        signal(SIGINT, previous)
     }
 }
