@@ -61,7 +61,7 @@ struct Run: AsyncParsableCommand {
         let outcomes = await AdHoc.run(request, on: chosen.hosts, transport: transport, limit: forks)
         await transport.shutdown()
 
-        let style = OutputStyle(color: renderer.color)
+        let style = OutputStyle(palette: Palette(color: renderer.color))
         var counts = (ok: 0, failed: 0, unreachable: 0)
         for (host, outcome) in zip(chosen.hosts, outcomes) {
             printLine(chosen.secrets.redact(style.render(host: host.name, outcome)))
@@ -114,9 +114,9 @@ enum AdHoc {
 
 /// Per-host output of `tern run`: a header line, then stdout, then stderr.
 struct OutputStyle {
-    let color: Bool
+    let palette: Palette
 
-    func paint(_ s: String, _ code: String) -> String { color ? "\u{1B}[\(code)m\(s)\u{1B}[0m" : s }
+    func paint(_ s: String, _ code: String) -> String { palette.paint(s, code) }
 
     func render(host: String, _ outcome: AdHoc.Outcome) -> String {
         switch outcome {

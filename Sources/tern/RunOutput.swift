@@ -47,6 +47,11 @@ struct RunText: Sendable {
     let palette: Palette
     let showDiffs: Bool
 
+    /// The first line of a run: `tern apply p.tern: 15 nodes on 3 hosts`.
+    func header(playbook: String, nodes: Int, hosts: Int) -> String {
+        "tern \(mode.rawValue) \(playbook): \(nodes) node\(nodes == 1 ? "" : "s") on \(hosts) host\(hosts == 1 ? "" : "s")"
+    }
+
     /// The lines for a finished node: a status line, then details for
     /// anything that is not plainly ok.
     func node(_ r: NodeReport, stepWidth: Int, hostWidth: Int) -> [String] {
@@ -164,7 +169,7 @@ final class PlainPrinter: RunPrinter {
 
     func started(playbook: String, graph: StepGraph, nodes: Int, logDirectory: String?) {
         widths.withLock { $0 = (graph.steps.map(\.name.count).max() ?? 0, graph.hosts.map(\.name.count).max() ?? 0) }
-        out.write(["tern \(text.mode.rawValue) \(playbook): \(nodes) node\(nodes == 1 ? "" : "s") on \(graph.hosts.count) host\(graph.hosts.count == 1 ? "" : "s")"])
+        out.write([text.header(playbook: playbook, nodes: nodes, hosts: graph.hosts.count)])
     }
 
     func event(_ e: EngineEvent) {
@@ -231,7 +236,7 @@ final class LivePrinter: RunPrinter {
             $0.total = nodes
             $0.widths = (graph.steps.map(\.name.count).max() ?? 0, graph.hosts.map(\.name.count).max() ?? 0)
         }
-        out.write(["tern \(text.mode.rawValue) \(playbook): \(nodes) node\(nodes == 1 ? "" : "s") on \(graph.hosts.count) host\(graph.hosts.count == 1 ? "" : "s")"])
+        out.write([text.header(playbook: playbook, nodes: nodes, hosts: graph.hosts.count)])
         Thread.detachNewThread { [self] in
             while true {
                 let stop = state.withLock { $0.finished }
