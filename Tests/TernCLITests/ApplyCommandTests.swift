@@ -140,17 +140,9 @@ import TernLab
                   run "touch /var/tmp/t/last", creates: "/var/tmp/t/last"
                 }
                 """.write(toFile: scratch + "/p.tern", atomically: true, encoding: .utf8)
-            let tern = Process()
-            tern.executableURL = URL(fileURLWithPath: TernProcess.executable)
-            tern.arguments = ["apply", "--lab", "--lab-dir", lab.directory, "--log-dir", scratch + "/runs", "--connect-timeout", "3s", scratch + "/p.tern"]
-            tern.currentDirectoryURL = URL(fileURLWithPath: scratch)
-            let out = Pipe()
-            tern.standardOutput = out
-            tern.standardError = out
-            let done = DispatchSemaphore(value: 0)
-            tern.terminationHandler = { _ in done.signal() }
-            try tern.run()
-            let output = Output(out.fileHandleForReading)
+            let tern = try TernProcess.Background(
+                ["apply", "--lab", "--lab-dir", lab.directory, "--log-dir", scratch + "/runs", "--connect-timeout", "3s", scratch + "/p.tern"],
+                currentDirectory: scratch)
 
             // Wait (bounded) until every host is inside `wait`.
             var started = false
@@ -160,12 +152,9 @@ import TernLab
             #expect(started)
             try Lab.stop(host: "lab2", directory: lab.directory)
             #expect(try remote(lab, "[lab1, lab3]", "touch /var/tmp/t/go").status == 0)
-            if done.wait(timeout: .now() + 90) == .timedOut {
-                tern.terminate()
-                Issue.record("tern apply did not finish")
-            }
-            let text = flat(output.text())
-            #expect(tern.terminationStatus == 4 || tern.terminationStatus == 2, "\(text)")
+            if !tern.wait(seconds: 90) { Issue.record("tern apply did not finish") }
+            let text = flat(tern.text)
+            #expect(tern.status == 4 || tern.status == 2, "\(text)")
             #expect(text.contains("changed wait lab1"), "\(text)")
             #expect(text.contains("changed wait lab3"), "\(text)")
             #expect(text.contains("unreachable wait lab2") || text.contains("failed wait lab2"), "\(text)")
@@ -203,30 +192,18 @@ import TernLab
                   run "sleep 30", creates: "/tmp/never"
                 }
                 """.write(toFile: scratch + "/p.tern", atomically: true, encoding: .utf8)
-            let tern = Process()
-            tern.executableURL = URL(fileURLWithPath: TernProcess.executable)
-            tern.arguments = ["apply", "--lab", "--lab-dir", lab.directory, "--log-dir", scratch + "/runs", scratch + "/p.tern"]
-            let out = Pipe()
-            tern.standardOutput = out
-            tern.standardError = out
-            let done = DispatchSemaphore(value: 0)
-            tern.terminationHandler = { _ in done.signal() }
-            try tern.run()
-            let output = Output(out.fileHandleForReading)
+            let tern = try TernProcess.Background(["apply", "--lab", "--lab-dir", lab.directory, "--log-dir", scratch + "/runs", scratch + "/p.tern"])
             var started = false
             for _ in 0..<300 where !started {
                 started = try remote(lab, "lab", "test -e /tmp/started").status == 0
             }
             #expect(started)
-            kill(tern.processIdentifier, SIGINT)
+            kill(tern.process.processIdentifier, SIGINT)
             // The running commands are let finish: release them.
             #expect(try remote(lab, "lab", "touch /tmp/go").status == 0)
-            if done.wait(timeout: .now() + 60) == .timedOut {
-                tern.terminate()
-                Issue.record("tern apply did not stop after Ctrl-C")
-            }
-            let text = flat(output.text())
-            #expect(tern.terminationStatus == 130, "\(text)")
+            if !tern.wait(seconds: 60) { Issue.record("tern apply did not stop after Ctrl-C") }
+            let text = flat(tern.text)
+            #expect(tern.status == 130, "\(text)")
             #expect(text.contains("interrupted: no new steps start"), "\(text)")
             for h in ["lab1", "lab2", "lab3"] {
                 #expect(text.contains("changed wait \(h)"), "\(text)")
@@ -264,29 +241,5 @@ import TernLab
             let unset = try apply(lab, scratch, playbook: "s.tern")
             #expect(unset.status == 65, "\(unset.stderr)")
         }
-    }
-}
-
-/// Collects a pipe's bytes on a thread of its own, so the child never
-/// blocks on a full pipe.
-final class Output: @unchecked Sendable {
-    private var data = Data()
-    private let lock = NSLock()
-    private let finished = DispatchSemaphore(value: 0)
-
-    init(_ handle: FileHandle) {
-        Thread.detachNewThread { [self] in
-            while true {
-                let chunk = handle.availableData
-                if chunk.isEmpty { break }
-                lock.withLock { data.append(chunk) }
-            }
-            finished.signal()
-        }
-    }
-
-    func text() -> String {
-        _ = finished.wait(timeout: .now() + 10)
-        return lock.withLock { String(decoding: data, as: UTF8.self) }
     }
 }

@@ -625,40 +625,15 @@ final class Scratch: @unchecked Sendable {
 
 /// Runs a program (through /usr/bin/env, so PATH finds it) with a bounded wait.
 enum HeketiShell {
-    struct Result {
-        var status: Int32
-        var stdout: String
-        var stderr: String
-    }
+    typealias Result = TernProcess.Result
 
+    /// A program found on PATH (through /usr/bin/env), with `stdin` as its input.
     static func run(_ arguments: [String], stdin: String = "", environment: [String: String] = [:], timeout: Double = 60) throws -> Result {
         let dir = try Scratch()
-        let input = dir.path + "/in", out = dir.path + "/out", err = dir.path + "/err"
+        let input = dir.path + "/in"
         try stdin.write(toFile: input, atomically: true, encoding: .utf8)
-        _ = FileManager.default.createFile(atPath: out, contents: nil)
-        _ = FileManager.default.createFile(atPath: err, contents: nil)
-        let p = Process()
-        p.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-        p.arguments = arguments
-        var env = ProcessInfo.processInfo.environment
-        env["PYTHONIOENCODING"] = "utf-8"
-        for (k, v) in environment { env[k] = v }
-        p.environment = env
-        p.standardInput = try FileHandle(forReadingFrom: URL(fileURLWithPath: input))
-        p.standardOutput = try FileHandle(forWritingTo: URL(fileURLWithPath: out))
-        p.standardError = try FileHandle(forWritingTo: URL(fileURLWithPath: err))
-        let done = DispatchSemaphore(value: 0)
-        p.terminationHandler = { _ in done.signal() }
-        try p.run()
-        if done.wait(timeout: .now() + timeout) == .timedOut {
-            p.terminate()
-            _ = done.wait(timeout: .now() + 5)
-            Issue.record("\(arguments.prefix(3).joined(separator: " ")) ran longer than \(timeout) s")
-        }
-        return Result(
-            status: p.terminationStatus,
-            stdout: String(decoding: try Data(contentsOf: URL(fileURLWithPath: out)), as: UTF8.self),
-            stderr: String(decoding: try Data(contentsOf: URL(fileURLWithPath: err)), as: UTF8.self))
+        return try TernProcess.runProgram(
+            "/usr/bin/env", arguments, environment: ["PYTHONIOENCODING": "utf-8"].merging(environment) { $1 }, timeout: timeout, stdin: input)
     }
 }
 
