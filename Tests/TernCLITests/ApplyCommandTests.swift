@@ -10,15 +10,7 @@ import TernLab
     /// A lab of three hosts of its own, a scratch folder for the playbook and
     /// the run logs; always torn down.
     func withLab(_ body: (LabState, String) throws -> Void) throws {
-        try #require(getuid() == 0, "lab hosts need root; run scripts/setup and the tests as root")
-        let scratch = FileManager.default.temporaryDirectory.appendingPathComponent("tern-apply-\(UUID().uuidString.prefix(8))").path
-        try FileManager.default.createDirectory(atPath: scratch, withIntermediateDirectories: true)
-        let dir = scratch + "/lab"
-        defer {
-            try? Lab.down(directory: dir)
-            try? FileManager.default.removeItem(atPath: scratch)
-        }
-        try body(try Lab.up(LabConfig(directory: dir, hosts: 3, subnet: "127.0.82")), scratch)
+        try TestLab.with(subnet: "127.0.82", body)
     }
 
     static let playbook = """
@@ -53,11 +45,6 @@ import TernLab
             environment: ["APP_TOKEN": Self.secret], timeout: timeout)
     }
 
-    /// Output with runs of spaces collapsed, so expectations do not depend
-    /// on column widths.
-    func flat(_ text: String) -> String {
-        text.replacing(#/ +/#, with: " ")
-    }
 
     func remote(_ lab: LabState, _ host: String, _ command: String) throws -> TernProcess.Result {
         try TernProcess.run(["run", "--lab", "--lab-dir", lab.directory, "--connect-timeout", "5s", host, "--", command])

@@ -107,11 +107,7 @@ import TernLab
 
     /// Lab hosts of this suite's own (127.0.72.x) in a scratch folder, always torn down.
     func withLab(_ body: (LabState, String) throws -> Void) throws {
-        try #require(getuid() == 0, "lab hosts need root; run scripts/setup and the tests as root")
-        try withScratch { scratch in
-            defer { try? Lab.down(directory: scratch + "/lab") }
-            try body(try Lab.up(LabConfig(directory: scratch + "/lab", hosts: 3, subnet: Self.subnet)), scratch)
-        }
+        try TestLab.with(subnet: Self.subnet, body)
     }
 
     /// Three hosts and a group `lab` without lab hosts: for what only needs names.

@@ -6,14 +6,7 @@ import TernLab
 /// language and engine as playbooks, on real lab hosts (127.0.75.x).
 @Suite(.serialized) struct ReplTests {
     func withLab(_ body: (LabState, String) throws -> Void) throws {
-        try #require(getuid() == 0, "lab hosts need root; run scripts/setup and the tests as root")
-        let scratch = FileManager.default.temporaryDirectory.appendingPathComponent("tern-repl-\(UUID().uuidString.prefix(8))").path
-        try FileManager.default.createDirectory(atPath: scratch, withIntermediateDirectories: true)
-        defer {
-            try? Lab.down(directory: scratch + "/lab")
-            try? FileManager.default.removeItem(atPath: scratch)
-        }
-        try body(try Lab.up(LabConfig(directory: scratch + "/lab", hosts: 3, subnet: "127.0.75")), scratch)
+        try TestLab.with(subnet: "127.0.75", body)
     }
 
     /// Runs a session: the lines on standard input, then end of file.

@@ -7,13 +7,7 @@ import TernLab
 @Suite(.serialized) struct RunCommandTests {
     /// A lab of three hosts of its own (subnet 127.0.81), always torn down.
     func withLab(_ body: (LabState) throws -> Void) throws {
-        try #require(getuid() == 0, "lab hosts need root; run scripts/setup and the tests as root")
-        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("tern-cli-lab-\(UUID().uuidString.prefix(8))").path
-        defer {
-            try? Lab.down(directory: dir)
-            try? FileManager.default.removeItem(atPath: dir)
-        }
-        try body(try Lab.up(LabConfig(directory: dir, hosts: 3, subnet: "127.0.81")))
+        try TestLab.with(subnet: "127.0.81") { lab, _ in try body(lab) }
     }
 
     @Test func outputIsGroupedByHostInInventoryOrder() throws {

@@ -92,22 +92,10 @@ import TernLab
         return Int(m.1)
     }
 
-    /// Output with runs of spaces collapsed.
-    static func flat(_ text: String) -> String {
-        text.replacing(#/ +/#, with: " ")
-    }
 
     /// A lab of three hosts on 127.0.74.x and a scratch folder; always torn down.
     func withSite(_ body: (Site) throws -> Void) throws {
-        try #require(getuid() == 0, "lab hosts need root; run scripts/setup and the tests as root")
-        let scratch = FileManager.default.temporaryDirectory.appendingPathComponent("tern-stdlib-\(UUID().uuidString.prefix(8))").path
-        try FileManager.default.createDirectory(atPath: scratch, withIntermediateDirectories: true)
-        let dir = scratch + "/lab"
-        defer {
-            try? Lab.down(directory: dir)
-            try? FileManager.default.removeItem(atPath: scratch)
-        }
-        try body(Site(lab: try Lab.up(LabConfig(directory: dir, hosts: 3, subnet: "127.0.74")), scratch: scratch))
+        try TestLab.with(subnet: "127.0.74") { lab, scratch in try body(Site(lab: lab, scratch: scratch)) }
     }
 
     // MARK: - file
@@ -261,7 +249,7 @@ import TernLab
                 }
                 """)
             for h in Self.hosts {
-                #expect(Self.flat(first.stdout).contains("ok already \(h)"), "installed packages are left alone:\n\(first.stdout)")
+                #expect(flat(first.stdout).contains("ok already \(h)"), "installed packages are left alone:\n\(first.stdout)")
                 try site.expectOutput(h, "dpkg-query -W -f='${Version} ${Status}\\n' tern-hello; cat /usr/share/tern-hello/version /etc/apt/sources.list.d/tern-test.list", "1.0 install ok installed\n1.0\ndeb [trusted=yes] file:/srv/tern-repo ./")
             }
             // The machine itself is untouched: the hosts' changes stay in their overlays.
@@ -378,7 +366,7 @@ import TernLab
             try site.expectOutput("lab1", "kill -0 \(before) && echo alive", "alive")
             // A new configuration: the handler restarts the daemon.
             let first = try site.converge(playbook, ["-p", "version=2"])
-            #expect(Self.flat(first.stdout).contains("changed restart lab1"), "\(first.stdout)")
+            #expect(flat(first.stdout).contains("changed restart lab1"), "\(first.stdout)")
             let after = try site.output("lab1", "cat /run/sleeper.pid")
             #expect(after != before)
             try site.expectOutput("lab1", "kill -0 \(after) && echo alive; kill -0 \(before) 2>/dev/null || echo gone; ps -eo args | grep -c '^sleep 1000$'", "alive\ngone\n1")
