@@ -123,7 +123,6 @@ struct Walker {
     /// Steps that notified each handler node, by node.
     var notifiedBy: [Int: [String]] = [:]
     var ready: [Int] = []
-    var failed = false
 
     init(engine: Engine, transport: any Transport) {
         self.engine = engine
@@ -315,7 +314,6 @@ struct Walker {
         memory.finished(node.ref, status: report.status, output: output)
         engine.onEvent(.nodeFinished(report))
         if report.status.isFailure {
-            failed = true
             if engine.options.failFast, !engine.control.isInterrupted {
                 engine.control.interrupt("--fail-fast: \(node.ref) failed", byUser: false)
             }

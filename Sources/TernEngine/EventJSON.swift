@@ -19,7 +19,7 @@ public enum EventJSON {
                 PlanEntry("host", .string(ref.host)), PlanEntry("t_ms", .int(t)),
             ])
         case .nodeFinished(let r):
-            return line([PlanEntry("event", .string("node_finished"))] + node(r, withCommands: false))
+            return line([PlanEntry("event", .string("node_finished"))] + node(r))
         }
     }
 
@@ -30,7 +30,7 @@ public enum EventJSON {
     /// The run log's `summary.json`: everything `--rerun-failed` needs.
     public static func summary(_ report: RunReport, hosts: [PlanHost], playbook: String) -> String {
         let entries = [PlanEntry("playbook", .string(playbook))] + summaryEntries(report, hosts: hosts)
-            + [PlanEntry("nodes", .list(report.nodes.compactMap { $0.map { .map(node($0, withCommands: false)) } }))]
+            + [PlanEntry("nodes", .list(report.nodes.compactMap { $0.map { .map(node($0)) } }))]
         return ((try? JSONCodec.encode(.map(entries), pretty: true)) ?? "{}") + "\n"
     }
 
@@ -52,7 +52,7 @@ public enum EventJSON {
         ]
     }
 
-    static func node(_ r: NodeReport, withCommands: Bool) -> [PlanEntry] {
+    static func node(_ r: NodeReport) -> [PlanEntry] {
         [
             PlanEntry("step", .string(r.ref.step)), PlanEntry("host", .string(r.ref.host)),
             PlanEntry("status", .string(r.status.key)), PlanEntry("reason", r.status.reason.map(PlanValue.string) ?? .null),

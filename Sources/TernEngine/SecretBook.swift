@@ -20,6 +20,4 @@ public final class SecretBook: Sendable {
         let r = redactor.withLock { $0 }
         return r.redact(text)
     }
-
-    public var current: Redactor { redactor.withLock { $0 } }
 }
