@@ -1,5 +1,6 @@
 import ArgumentParser
 import Foundation
+import TernEngine
 import TernLab
 
 /// `tern lab`: lab hosts for tests, benchmarks and demos.
@@ -129,7 +130,6 @@ enum LabReport {
     }
 
     static func seconds(_ duration: Duration) -> String {
-        let (whole, atto) = duration.components
-        return String(format: "%.2f s", Double(whole) + Double(atto) / 1e18)
+        tern.seconds(duration.millis)
     }
 }
