@@ -78,46 +78,41 @@ public final class ReplSession: @unchecked Sendable {
         return e.diagnostics
     }
 
-    /// False while a construct is open: a bracket, a brace, a string, or a
-    /// line that ends with `\`, `,` or a binary operator.
+    /// False while a construct is open: a bracket, a brace or a
+    /// triple-quoted string, or a line that ends with `\\`, `,` or a binary
+    /// operator. Decided on the language's own tokens, so strings, escapes
+    /// and comments count exactly as in a file.
     public func isComplete(_ text: String) -> Bool {
-        var depth = 0
-        var i = text.startIndex
-        var last: Character = " "
-        while i < text.endIndex {
-            let c = text[i]
-            if c == "#" {
-                while i < text.endIndex, text[i] != "\n" { i = text.index(after: i) }
-                continue
-            }
-            if c == "\"" {
-                let triple = text[i...].hasPrefix("\"\"\"")
-                i = text.index(i, offsetBy: triple ? 3 : 1)
-                var closed = false
-                while i < text.endIndex {
-                    if text[i] == "\\" {
-                        i = text.index(after: i)
-                        if i < text.endIndex { i = text.index(after: i) }
-                        continue
-                    }
-                    if triple ? text[i...].hasPrefix("\"\"\"") : text[i] == "\"" {
-                        i = text.index(i, offsetBy: triple ? 3 : 1)
-                        closed = true
-                        break
-                    }
-                    if !triple, text[i] == "\n" { return true }  // an error, reported by the parser
-                    i = text.index(after: i)
-                }
-                if !closed { return false }
-                last = "\""
-                continue
-            }
-            if "([{".contains(c) { depth += 1 }
-            if ")]}".contains(c) { depth -= 1 }
-            if !c.isWhitespace { last = c }
-            i = text.index(after: i)
+        let file = SourceFile(path: "<input>", text: text)
+        var lexer = Lexer(file: file)
+        let tokens = lexer.tokenize()
+        // A one-line string left open is an error the parser reports; a
+        // triple-quoted one goes on to the next line.
+        let openText = lexer.diagnostics.contains { d in
+            d.id == "unterminated-string" && (d.span.map { file.text(of: $0).hasPrefix("\"\"\"") } ?? false)
         }
-        return depth <= 0 && !"\\,+-*/=<>&|".contains(last)
+        if openText { return false }
+        var depth = 0
+        var last: Token.Kind?
+        for t in tokens {
+            switch t.kind {
+            case .symbol(.lparen), .symbol(.lbracket), .symbol(.lbrace): depth += 1
+            case .symbol(.rparen), .symbol(.rbracket), .symbol(.rbrace): depth -= 1
+            case .newline, .eof, .doc: continue
+            default: break
+            }
+            last = t.kind
+        }
+        if depth > 0 { return false }
+        if text.trimmingCharacters(in: .whitespacesAndNewlines).hasSuffix("\\") { return false }
+        switch last {
+        case .symbol(let s)?:
+            return ![.comma, .assign, .eq, .ne, .lt, .le, .gt, .ge, .plus, .minus, .star, .slash, .percent].contains(s)
+        case .keyword(let k)?:
+            return ![.and, .or, .not].contains(k)
+        default:
+            return true
+        }
     }
 
     /// Takes one complete input.
