@@ -140,17 +140,13 @@ struct RuntimeResolver {
         var out = ResolvedText(real: "", shown: "")
         for s in t.segments {
             switch s {
-            case .text(let x), .raw(let x):
-                out.real += x
-                out.shown += x
-            case .word(let w):
-                let q = asCommand ? ShellQuote.quote(w) : w
-                out.real += q
-                out.shown += q
-            case .secret(let w):
-                secrets.add(w)
-                out.real += asCommand ? ShellQuote.quote(w) : w
-                out.shown += "***"
+            case .text(let x), .raw(let x), .word(let x), .secret(let x):
+                // Known text: quoted (in a command) as Template itself does it,
+                // so a check known at plan time reads the same both ways.
+                let isSecret = if case .secret = s { true } else { false }
+                if isSecret { secrets.add(x) }
+                out.real += asCommand ? s.shell(redacted: false) : x
+                out.shown += asCommand ? s.shell(redacted: true) : (isSecret ? "***" : x)
             case .deferred(let e, let secret):
                 switch try await value(e) {
                 case .unknown(let why): return .unknown(why)

@@ -102,13 +102,20 @@ public struct Template: Sendable, Hashable {
     /// The shell command: words quoted, text as is. With `redacted`, secrets
     /// are `***` and deferred words are `${...}`, for display only.
     public func shellCommand(redacted: Bool) -> String {
-        segments.map { s in
-            switch s {
-            case .text(let t), .raw(let t): t
-            case .word(let w): ShellQuote.quote(w)
-            case .secret(let w): redacted ? "***" : ShellQuote.quote(w)
-            case .deferred(let e, _): "${" + e.description + "}"
-            }
-        }.joined()
+        segments.map { $0.shell(redacted: redacted) }.joined()
+    }
+}
+
+extension Template.Segment {
+    /// The segment in a shell command: a word quoted, text as is; with
+    /// `redacted`, a secret as `***`. A deferred segment shows as `${...}`:
+    /// the engine fills it in first (`RuntimeResolver`), with these same rules.
+    public func shell(redacted: Bool) -> String {
+        switch self {
+        case .text(let t), .raw(let t): t
+        case .word(let w): ShellQuote.quote(w)
+        case .secret(let w): redacted ? "***" : ShellQuote.quote(w)
+        case .deferred(let e, _): "${" + e.description + "}"
+        }
     }
 }
